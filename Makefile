@@ -1,0 +1,70 @@
+# hf: make demo | test | check | bench | binary. `make setup` (a dependency of
+# every target) finds Deno or installs it from npm into .tools/.
+SHELL := bash
+.DEFAULT_GOAL := help
+DENO_VERSION := 2.9.6
+DENO_MIN_MINOR := 5
+LOCAL_DENO := $(CURDIR)/.tools/deno
+NPM_DENO := $(CURDIR)/.tools/node_modules/.bin/deno
+
+# The deno on PATH when it is 2.x with x >= 5 (or a later major), else the pinned one in .tools/.
+PATH_DENO := $(shell d=$$(command -v deno 2>/dev/null) && \
+  "$$d" --version 2>/dev/null | awk -v d="$$d" 'NR==1 { split($$2, v, "."); \
+    if (v[1] > 2 || (v[1] == 2 && v[2] >= $(DENO_MIN_MINOR))) print d }')
+DENO ?= $(if $(PATH_DENO),$(PATH_DENO),$(LOCAL_DENO))
+HF := $(DENO) run -A cli.ts
+
+.PHONY: help setup test check demo bench binary clean
+
+help:
+	@echo "make demo    validate and inspect benchmarks/quickstart.hf.yaml"
+	@echo "make test    run the test suite"
+	@echo "make check   formatting, lint and type checks"
+	@echo "make bench   time loading a benchmark with 1,000 phases"
+	@echo "make binary  build the single hf binary into dist/hf"
+	@echo "make setup   find Deno >= 2.$(DENO_MIN_MINOR) or install $(DENO_VERSION) into .tools/ (done by the others)"
+
+setup: .tools/deps.stamp
+	@:
+
+# Quiet when done already: the stamp is newer than deno.json and deno.lock.
+.tools/deps.stamp: deno.json deno.lock | $(DENO)
+	@$(DENO) install --quiet
+	@touch $@
+
+# Only reached when no suitable deno is on PATH.
+$(LOCAL_DENO):
+	@if [ ! -x "$(NPM_DENO)" ] || ! "$(NPM_DENO)" --version >/dev/null 2>&1; then \
+	  echo "setup: installing deno $(DENO_VERSION) from npm into .tools/"; \
+	  npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error deno@$(DENO_VERSION); \
+	fi
+	@ln -sfn node_modules/.bin/deno $@
+	@"$@" --version >/dev/null
+
+test: setup
+	$(DENO) test -A --parallel tests/
+
+check: setup
+	$(DENO) fmt --check
+	$(DENO) lint
+	$(DENO) check cli.ts mod.ts tests/ benchmarks/
+
+demo: setup
+	@echo "\$$ hf validate benchmarks/quickstart.hf.yaml"
+	@$(HF) validate benchmarks/quickstart.hf.yaml
+	@echo; echo "\$$ hf inspect benchmarks/quickstart.hf.yaml"
+	@$(HF) inspect benchmarks/quickstart.hf.yaml
+
+bench: setup
+	@$(DENO) run -A benchmarks/load_thousand_phases.ts
+
+binary: setup
+	@mkdir -p dist
+	$(DENO) compile -A --output dist/hf cli.ts || { \
+	  echo "hint: deno compile needs Deno's 'denort' runtime, which it downloads from dl.deno.land;" >&2; \
+	  echo "      offline, set DENORT_BIN=/path/to/denort (the denort of Deno $$($(DENO) --version | awk 'NR==1{print $$2}'))" >&2; \
+	  exit 1; }
+	@echo "built dist/hf"
+
+clean:
+	rm -rf dist .tools/deps.stamp

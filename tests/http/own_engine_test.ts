@@ -1,0 +1,3 @@
+import { engineContract } from "./engine_contract.ts";
+
+engineContract("http1");
