@@ -17,7 +17,7 @@ HF := $(DENO) run -A cli.ts
 .PHONY: help setup test check demo bench binary clean
 
 help:
-	@echo "make demo    validate and inspect benchmarks/quickstart.hf.yaml"
+	@echo "make demo    run benchmarks/quickstart.hf.yaml against the built-in example server"
 	@echo "make test    run the test suite"
 	@echo "make check   formatting, lint and type checks"
 	@echo "make bench   time loading a benchmark with 1,000 phases"
@@ -49,11 +49,15 @@ check: setup
 	$(DENO) lint
 	$(DENO) check cli.ts mod.ts tests/ benchmarks/
 
+# The example server runs for the length of the benchmark; it stops when hf closes its stdin.
 demo: setup
-	@echo "\$$ hf validate benchmarks/quickstart.hf.yaml"
-	@$(HF) validate benchmarks/quickstart.hf.yaml
-	@echo; echo "\$$ hf inspect benchmarks/quickstart.hf.yaml"
-	@$(HF) inspect benchmarks/quickstart.hf.yaml
+	@echo "\$$ hf example-server --port 8080 &"
+	@coproc SERVER { exec $(HF) example-server --port 8080 --stop-on-stdin-close; }; \
+	  read -r line <&"$${SERVER[0]}" || { echo "demo: the example server did not start (is port 8080 free?)"; exit 3; }; \
+	  echo "$$line"; \
+	  echo "\$$ hf run benchmarks/quickstart.hf.yaml"; \
+	  $(HF) run benchmarks/quickstart.hf.yaml; status=$$?; \
+	  exec {SERVER[1]}>&-; wait $$SERVER_PID 2>/dev/null; exit $$status
 
 bench: setup
 	@$(DENO) run -A benchmarks/load_thousand_phases.ts

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { addExampleServerCommand } from "./commands/example_server.ts";
 import { addInspectCommand } from "./commands/inspect.ts";
+import { addRunCommand } from "./commands/run.ts";
 import { addValidateCommand } from "./commands/validate.ts";
 import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK } from "./exit_codes.ts";
 import { type Output, stdio } from "./output.ts";
@@ -46,6 +47,7 @@ export function buildProgram(io: Output, done: (code: number) => void): Command 
     });
   addValidateCommand(program, io, done);
   addInspectCommand(program, io, done);
+  addRunCommand(program, io, done);
   addExampleServerCommand(program, io, done);
   return program;
 }

@@ -205,6 +205,8 @@ export class Http1Connection implements HttpConnection, ParserOwner {
   responseComplete(keepAlive: boolean, rawBytes: number): boolean {
     const slot = this.slots[this.head];
     const handlers = slot.handlers!;
+    // Read before waking waiters: a waiter may reuse this slot at once and overwrite it.
+    const sentNs = slot.sentNs;
     slot.handlers = undefined;
     if (++this.head === this.limit) this.head = 0;
     this.inFlight--;
@@ -212,7 +214,7 @@ export class Http1Connection implements HttpConnection, ParserOwner {
     this.lastUsedNs = this.readNs;
     if (!keepAlive) this.noKeepAlive();
     else if (this.inFlight === this.limit - 1 && this.keepAlive) this.owner.connectionFreed(this);
-    handlers.complete(slot.sentNs, this.readNs, rawBytes);
+    handlers.complete(sentNs, this.readNs, rawBytes);
     if (!this.keepAlive && this.inFlight === 0) {
       this.closeWith("reset", `Connection closed by the server: ${this.address}`);
     }

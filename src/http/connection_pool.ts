@@ -264,6 +264,7 @@ export class ConnectionPool implements HttpClient, ConnectionOwner {
         this.perTarget[targetIndex]--;
         if (!initial && !this.closed) {
           this.options.onConnectionError?.(error.kind, error.message);
+          if (this.connections.size === 0 && this.opening === 0) this.failWaiters(error);
           this.retryLater();
         }
         throw error;
@@ -271,6 +272,16 @@ export class ConnectionPool implements HttpClient, ConnectionOwner {
     this.track(opened);
     if (!initial) opened.catch(() => {});
     return opened;
+  }
+
+  /** With no connection at all, requests waiting for one fail now rather than hang. */
+  private failWaiters(error: HttpError): void {
+    const queued = this.waiters.splice(this.waiterHead);
+    this.waiters.length = this.waiterHead = 0;
+    for (const w of queued) {
+      if (w.connectionFailed) w.connectionFailed(error.kind, error.message);
+      else this.waiters.push(w);
+    }
   }
 
   private retryLater(): void {

@@ -76,6 +76,12 @@ export interface HttpRequest {
 /** Woken (FIFO) when a connection can take a request; it should `acquire()` at once. */
 export interface ConnectionWaiter {
   connectionAvailable(): void;
+  /**
+   * The pool tried to open a connection and failed while it has none open: the
+   * waiter is dequeued and its request fails as a connection error (instead of
+   * waiting for a server that is gone).
+   */
+  connectionFailed?(kind: HttpErrorKind, message: string): void;
 }
 
 /** A connection with room for one more request, as returned by `acquire()`. */

@@ -1,0 +1,292 @@
+/**
+ * `hf run FILE [-P K=V]... [--root DIR] [--output text|json] [--quiet] [-w]`:
+ * runs a benchmark in this process, as Hyperfoil's standalone mode does (a
+ * controller with the `local` deployer and its `in-vm` agent), shows live
+ * progress, then prints the `stats` table or the run's `all.json`.
+ */
+import { type Command, Option } from "commander";
+import type { CreateExecutor } from "../../agent/agent.ts";
+import type { Benchmark } from "../../benchmark/model.ts";
+import type { RunProgress } from "../../controller/progress.ts";
+import { runBenchmark, type RunResult } from "../../controller/run_controller.ts";
+import { defaultRoot, RunDirError } from "../../controller/run_store.ts";
+import type { Deployer } from "../../deploy/deployer.ts";
+import { formatStatsTable } from "../../stats/stats_table.ts";
+import { EXIT_INVALID, EXIT_OK } from "../exit_codes.ts";
+import { errorCount, loadFile, plural } from "../load_file.ts";
+import type { Output } from "../output.ts";
+import { collectParam } from "../params.ts";
+import { progressPainter } from "../progress.ts";
+import { VERSION } from "../version.ts";
+
+/** An SLA or the session limit failed (the failures are listed under the table). */
+export const EXIT_SLA_FAILED = 1;
+/** The run could not execute: target unreachable, TLS failure, agent lost, pre hook failed. */
+export const EXIT_RUN_FAILED = 3;
+/** Interrupted with Ctrl-C (128 + SIGINT), after the statistics of what ran were printed. */
+export const EXIT_INTERRUPTED = 130;
+
+export interface RunCommandOptions {
+  /** Template parameters (`-P`). */
+  params: Record<string, string>;
+  /** Root directory of runs; default `${HF_ROOT:-/tmp/hyperfoil}`. */
+  root?: string;
+  /** `text` (the stats table, default) or `json` (the run's all.json). */
+  output?: "text" | "json";
+  /** No live progress. */
+  quiet?: boolean;
+  /** Show warm-up phases in the table. */
+  warmup?: boolean;
+}
+
+/** What the command runs on; tests replace parts of it. */
+export interface RunDependencies {
+  /** The engine; default `src/engine/create_executor.ts`. */
+  createExecutor?: CreateExecutor;
+  /** Default: `local` over `createExecutor`. */
+  deployer?: Deployer;
+  /** Whether progress goes to a terminal (repainted block); default: is stderr a terminal. */
+  progressTty?: boolean;
+  /** Colors and width for the table; default: is stdout a terminal (and NO_COLOR unset). */
+  stdoutTty?: boolean;
+  /** Ctrl-C; default: SIGINT of this process. */
+  signal?: AbortSignal;
+  /** Default 1000. */
+  progressIntervalMs?: number;
+}
+
+/** Adds the command to `program`; its exit code goes to `done`. */
+export function addRunCommand(program: Command, io: Output, done: (code: number) => void): void {
+  program
+    .command("run")
+    .description(
+      "run a benchmark in this process: live progress, then the statistics table",
+    )
+    .argument("<file>", "benchmark file (*.hf.yaml)")
+    .option(
+      "-P, --param <NAME=VALUE>",
+      "set a template parameter (repeatable; -PNAME=VALUE works too)",
+      collectParam,
+    )
+    .option("--root <dir>", "where runs are written (default: $HF_ROOT or /tmp/hyperfoil)")
+    .addOption(
+      new Option("--output <format>", "what to print at the end").choices(["text", "json"])
+        .default("text"),
+    )
+    .option("-q, --quiet", "no live progress")
+    .option("-w, --warmup", "show warm-up phases in the table")
+    .addHelpText(
+      "after",
+      "\nThe run is written to ROOT/run/ID/ (info.json, all.json, stats/*.csv)." +
+        "\nCtrl-C terminates the phases and still prints what ran; a second Ctrl-C exits at once." +
+        "\n\nExit status: 0 every phase passed, 1 an SLA or the session limit failed," +
+        "\n2 invalid benchmark, 3 the run could not execute, 130 interrupted.",
+    )
+    .action(
+      async (
+        file: string,
+        opts: {
+          param?: Record<string, string>;
+          root?: string;
+          output?: "text" | "json";
+          quiet?: boolean;
+          warmup?: boolean;
+        },
+      ) => {
+        done(
+          await runFile(file, io, {
+            params: opts.param ?? {},
+            root: opts.root,
+            output: opts.output,
+            quiet: opts.quiet,
+            warmup: opts.warmup,
+          }),
+        );
+      },
+    );
+}
+
+function isTerminal(stream: { isTerminal(): boolean }): boolean {
+  try {
+    return stream.isTerminal();
+  } catch {
+    return false;
+  }
+}
+
+function noColor(): boolean {
+  try {
+    return !!Deno.env.get("NO_COLOR");
+  } catch {
+    return false;
+  }
+}
+
+/** The engine, loaded only when a run needs it (keeps `hf validate` quick). */
+async function defaultEngine(): Promise<CreateExecutor> {
+  const engine = await import("../../engine/create_executor.ts");
+  return engine.createExecutor;
+}
+
+/** Ctrl-C once: abort (terminate phases); twice: exit at once. */
+function interruptOnSigint(io: Output): { signal: AbortSignal; [Symbol.dispose](): void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) {
+      io.err("\nhf: interrupted again, exiting without waiting\n");
+      Deno.exit(EXIT_INTERRUPTED);
+    }
+    io.err("\nhf: interrupted: terminating phases (Ctrl-C again to exit at once)\n");
+    controller.abort();
+  };
+  let listening = false;
+  try {
+    Deno.addSignalListener("SIGINT", onSigint);
+    listening = true;
+  } catch {
+    // No signals here (a test worker, an unsupported platform): Ctrl-C just kills us.
+  }
+  return {
+    signal: controller.signal,
+    [Symbol.dispose]() {
+      if (listening) Deno.removeSignalListener("SIGINT", onSigint);
+    },
+  };
+}
+
+/** Loads and runs `file`; returns the exit code. */
+export async function runFile(
+  file: string,
+  io: Output,
+  options: RunCommandOptions,
+  deps: RunDependencies = {},
+): Promise<number> {
+  const loaded = await loadFile(file, io, { params: options.params });
+  if (loaded.benchmark === undefined) {
+    const errors = errorCount(loaded);
+    if (errors === 0) throw new Error(`The loader rejected '${file}' without reporting an error`);
+    io.err(`${file}: ${plural(errors, "error")}\n`);
+    return EXIT_INVALID;
+  }
+  const benchmark = loaded.benchmark;
+  let source: string | undefined;
+  try {
+    source = await Deno.readTextFile(file);
+  } catch {
+    source = undefined; // a pipe read once already: the model JSON is still stored
+  }
+  if (benchmark.agents.length > 0) {
+    io.err(
+      `hf: running agents ${
+        benchmark.agents.map((a) => `'${a.name}'`).join(", ")
+      } in this process (deploying them to their hosts needs clustered mode)\n`,
+    );
+  }
+  using sigint = deps.signal === undefined ? interruptOnSigint(io) : undefined;
+  const signal = deps.signal ?? sigint!.signal;
+  const painter = options.quiet
+    ? undefined
+    : progressPainter(io.err, deps.progressTty ?? isTerminal(Deno.stderr));
+  const createExecutor = deps.deployer === undefined
+    ? deps.createExecutor ?? await defaultEngine()
+    : deps.createExecutor;
+  let result: RunResult;
+  try {
+    result = await runBenchmark({
+      benchmark,
+      source,
+      root: options.root ?? defaultRoot(),
+      deployer: deps.deployer,
+      createExecutor,
+      signal,
+      version: VERSION,
+      onProgress: painter && ((p: RunProgress) => painter.update(p)),
+      progressIntervalMs: deps.progressIntervalMs,
+      onLog: ({ agent, level, message }) => {
+        if (level === "info") return;
+        const text = `hf: ${level === "error" ? "error" : "warning"}${
+          agent ? ` (agent '${agent}')` : ""
+        }: ${message}`;
+        if (painter) painter.log(text);
+        else io.err(text + "\n");
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof RunDirError)) throw e;
+    io.err(`hf: the run could not start: ${e.message}\n`);
+    return EXIT_RUN_FAILED;
+  }
+  painter?.clear();
+  if (options.output === "json") await printAllJson(result, io);
+  else printTable(result, benchmark, io, options, deps.stdoutTty ?? isTerminal(Deno.stdout));
+  return report(result, io);
+}
+
+async function printAllJson(result: RunResult, io: Output): Promise<void> {
+  try {
+    io.out((await Deno.readTextFile(`${result.runDir}/all.json`)) + "\n");
+  } catch (e) {
+    io.err(`hf: cannot read '${result.runDir}/all.json': ${(e as Error).message}\n`);
+  }
+}
+
+function printTable(
+  result: RunResult,
+  benchmark: Benchmark,
+  io: Output,
+  options: RunCommandOptions,
+  tty: boolean,
+): void {
+  const color = tty && !noColor();
+  let width: number | undefined;
+  if (tty) {
+    try {
+      // A pseudo-terminal may not know its size (0): no wrapping then.
+      const columns = Deno.consoleSize().columns;
+      width = columns >= 40 ? columns : undefined;
+    } catch {
+      width = undefined;
+    }
+  }
+  const shown = result.stats.filter((r) => options.warmup || !r.isWarmup);
+  if (shown.length > 0) {
+    io.out(formatStatsTable(result.stats, { warmup: options.warmup, color, width }));
+  } else if (result.status !== "error") io.out("No statistics were recorded.\n");
+  // Failures the table could not show: a phase without statistics, or a hidden warm-up phase.
+  const listed = new Set(shown.map((r) => r.phase));
+  const warmup = new Set(benchmark.phases.filter((p) => p.isWarmup).map((p) => p.name));
+  for (const f of result.failures) {
+    if (listed.has(f.phase)) continue;
+    if (warmup.has(f.phase) && !options.warmup) continue;
+    io.out(`${f.phase}${f.metric === null ? "" : `/${f.metric}`}: ${f.message}\n`);
+  }
+}
+
+/** Prints how the run ended (stderr) and returns the exit code. */
+function report(result: RunResult, io: Output): number {
+  const where = `results in ${result.runDir}`;
+  const describe = (e: RunResult["errors"][number]) => `${e.agent ? `${e.agent}: ` : ""}${e.msg}`;
+  for (const e of result.errors) {
+    if (describe(e) !== result.reason) io.err(`hf: error: ${describe(e)}\n`);
+  }
+  switch (result.status) {
+    case "passed":
+      io.err(`Run ${result.runId} passed; ${where}\n`);
+      return EXIT_OK;
+    case "failed": {
+      const failedPhases = result.phases.filter((p) => p.failed).map((p) => `'${p.name}'`);
+      const what = result.failures.length > 0
+        ? plural(result.failures.length, "failure")
+        : `failed phase${failedPhases.length === 1 ? "" : "s"} ${failedPhases.join(", ")}`;
+      io.err(`Run ${result.runId} failed: ${what}; ${where}\n`);
+      return EXIT_SLA_FAILED;
+    }
+    case "interrupted":
+      io.err(`Run ${result.runId} was interrupted; ${where}\n`);
+      return EXIT_INTERRUPTED;
+    case "error":
+      io.err(`hf: run ${result.runId} could not execute: ${result.reason ?? "unknown reason"}\n`);
+      io.err(`Run ${result.runId}: ${where}\n`);
+      return EXIT_RUN_FAILED;
+  }
+}
