@@ -7,6 +7,7 @@ import { addExampleServerCommand } from "./commands/example_server.ts";
 import { addInspectCommand } from "./commands/inspect.ts";
 import { addRunCommand } from "./commands/run.ts";
 import { addValidateCommand } from "./commands/validate.ts";
+import { addWrkCommands } from "./commands/wrk.ts";
 import { EXIT_INTERNAL, EXIT_INVALID, EXIT_OK } from "./exit_codes.ts";
 import { type Output, stdio } from "./output.ts";
 import { splitGluedParams } from "./params.ts";
@@ -49,6 +50,7 @@ export function buildProgram(io: Output, done: (code: number) => void): Command 
   addInspectCommand(program, io, done);
   addRunCommand(program, io, done);
   addExampleServerCommand(program, io, done);
+  addWrkCommands(program, io, done);
   return program;
 }
 

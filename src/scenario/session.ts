@@ -270,3 +270,24 @@ function finishSession(s: Session): void {
   s.count = 0;
   s.phase.sessionDone(s);
 }
+
+/**
+ * Marks the session busy while response handlers run outside `runSession`:
+ * actions that wake it (newSequence, a queue starting a consumer) then only
+ * ask for a rerun, as in Hyperfoil where steps run after the handlers, never
+ * in the middle of them. False when the session was already running.
+ */
+export function holdSession(s: Session): boolean {
+  if (s.inRun) return false;
+  s.inRun = true;
+  return true;
+}
+
+/** Ends a `holdSession`: a stop requested meanwhile takes effect, a wake-up runs the session. */
+export function releaseSession(s: Session, held: boolean): void {
+  if (!held) return;
+  s.inRun = false;
+  if (s.stopped) {
+    if (s.active) stopSession(s);
+  } else if (s.rerun) wakeSession(s);
+}

@@ -56,5 +56,7 @@ function profile(_req: Request, ctx: RouteContext): Response {
 
 /** The movie routes answer 200 for the four movies and 404 for any other (mis-encoded) name. */
 function knownMovie(_req: Request, ctx: RouteContext): Response {
-  return movieNames.has(ctx.params.name) ? ok() : text(`Unknown movie '${ctx.params.name}'\n`, 404);
+  // Form-style encoders (Java's URLEncoder, Hyperfoil's `urlencode`) write spaces as '+'.
+  const name = ctx.params.name.replace(/\+/g, " ");
+  return movieNames.has(name) ? ok() : text(`Unknown movie '${name}'\n`, 404);
 }

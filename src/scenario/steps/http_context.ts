@@ -8,7 +8,7 @@
  * A response arriving after its session was reset is recorded, then dropped.
  */
 import type { CompiledSequence, SequenceInstance, Session } from "../session.ts";
-import { stopSession, wakeSession } from "../session.ts";
+import { holdSession, releaseSession, stopSession, wakeSession } from "../session.ts";
 import type {
   ConnectionWaiter,
   HttpClient,
@@ -773,27 +773,6 @@ export class RequestContext implements ResponseHandlers, ConnectionWaiter, HtmlS
       req.path =
         undefined;
   }
-}
-
-/**
- * Marks the session busy while response handlers run outside `runSession`:
- * actions that wake it (newSequence, a queue starting a consumer) then only
- * ask for a rerun, as in Hyperfoil where steps run after the handlers, never
- * in the middle of them. False when the session was already running.
- */
-export function holdSession(s: Session): boolean {
-  if (s.inRun) return false;
-  s.inRun = true;
-  return true;
-}
-
-/** Ends a `holdSession`: a stop requested meanwhile takes effect, a wake-up runs the session. */
-export function releaseSession(s: Session, held: boolean): void {
-  if (!held) return;
-  s.inRun = false;
-  if (s.stopped) {
-    if (s.active) stopSession(s);
-  } else if (s.rerun) wakeSession(s);
 }
 
 /**

@@ -7,15 +7,9 @@
  * running downloads count in `s.inFlight`, so the session lives until they end.
  */
 import type { Resource, SequenceInstance, Session } from "../session.ts";
-import { wakeSession } from "../session.ts";
+import { holdSession, releaseSession, wakeSession } from "../session.ts";
 import type { ActionFn } from "../session.ts";
-import {
-  holdSession,
-  InstanceRef,
-  releaseSession,
-  type RequestContext,
-  type RequestOwner,
-} from "./http_context.ts";
+import { InstanceRef, type RequestContext, type RequestOwner } from "./http_context.ts";
 import type { ContextWaiter, HttpSessionState } from "./http_session.ts";
 import type { RequestSpec } from "./http_spec.ts";
 

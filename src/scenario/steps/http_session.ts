@@ -105,8 +105,9 @@ export class HttpSessionState implements Resource {
 
   reset(): void {
     this.pool.reset();
-    this.cookies.clear();
-    this.cache.clear();
+    // Sessions restart per request in closed loops: skip work when there is nothing to clear.
+    if (this.cookies.size > 0) this.cookies.clear();
+    if (this.cache.size > 0) this.cache.clear();
     this.current = undefined;
     this.contextWaiters.length = 0;
     // Queued session waiters stay queued: a wake-up only runs the session again.
