@@ -37,9 +37,9 @@ export interface ConnectionOptions {
   /** Default request timeout in ms; 0 means none. */
   requestTimeout: number;
   /**
-   * Bytes read per `read()` at first (default 2 KiB). A read that fills the
+   * Bytes read per `read()` at first (default 512 B). A read that fills the
    * buffer grows it 4× up to 64 KiB, and it shrinks back after a run of small
-   * reads: idle connections stay small (10,000 of them hold 20 MB of
+   * reads: idle connections stay small (10,000 of them hold 5 MB of
    * buffers), busy ones read large bodies in few calls.
    */
   readBufferSize?: number;
@@ -111,7 +111,7 @@ export class Http1Connection implements HttpConnection, ParserOwner {
     this.slots = Array.from({ length: this.limit }, () => new Slot());
     this.parser = new ResponseParser(this);
     this.lastUsedNs = nowNs();
-    this.done = this.readLoop(options.readBufferSize ?? 2048).then(() => this.writesSettled());
+    this.done = this.readLoop(options.readBufferSize ?? 512).then(() => this.writesSettled());
   }
 
   /** Whether it can take one more request now. */

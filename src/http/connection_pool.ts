@@ -24,7 +24,7 @@ import { endpointTargets, openTransport, type Target } from "./transport.ts";
 export interface ConnectionPoolOptions extends HttpClientOptions {
   /** ms allowed for a TCP connect (default 10 s). */
   connectTimeout?: number;
-  /** Initial bytes per connection read buffer (default 2 KiB, grows to 64 KiB when filled). */
+  /** Initial bytes per connection read buffer (default 512 B, grows to 64 KiB when filled). */
   readBufferSize?: number;
 }
 

@@ -25,14 +25,21 @@ export const TRANSFER_KEY = "transfer";
 
 /**
  * Sessions a wrk2 phase may hold: a second of arrivals, and at least one per
- * connection so that every connection (and every thread) can be busy.
+ * connection up to `WRK2_MIN_SESSIONS`, so that low rates tolerate slow
+ * responses and small connection counts can all be busy.
  * Hyperfoil allows 15 s of arrivals (`rate × 15`), but hf pre-allocates its
- * sessions (a few kB each), which would cost GBs at 20k req/s. Running out is
- * still reported: the phase fails on the session limit.
+ * sessions (a few kB each), which would cost GBs at 20k req/s. One session per
+ * connection beyond that is not needed either: at `rate` req/s only
+ * `rate × latency` requests are in flight (10,000 idle connections at 1k req/s
+ * would hold 9,000 unused sessions). Running out is still reported: the phase
+ * fails on the session limit.
  */
 export function wrk2MaxSessions(connections: number, rate: number): number {
-  return Math.max(rate, connections);
+  return Math.max(rate, Math.min(connections, WRK2_MIN_SESSIONS));
 }
+
+/** Sessions a wrk2 phase has at least (when it has as many connections). */
+export const WRK2_MIN_SESSIONS = 1000;
 
 /** A YAML double-quoted scalar (JSON strings are valid YAML). */
 const q = (s: string) => JSON.stringify(s);

@@ -384,8 +384,15 @@ export class RequestContext implements ResponseHandlers, ConnectionWaiter, HtmlS
   }
 
   headerBytes(buf: Uint8Array, ns: number, ne: number, vs: number, ve: number): void {
-    if (this.isStale()) return;
     const spec = this.spec;
+    // Nothing below can act on this header (no cookies, redirect, cache or header handlers).
+    if (
+      !spec.repeatCookies && !this.redirecting && !this.unsafe && !this.cacheable &&
+      spec.handlers.header.length === 0
+    ) {
+      return;
+    }
+    if (this.isStale()) return;
     switch (ne - ns) {
       case 10:
         if (spec.repeatCookies && equalsIgnoreCase(buf, ns, ne, SET_COOKIE)) {

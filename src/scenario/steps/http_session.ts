@@ -21,22 +21,25 @@ export interface ContextWaiter {
 export class RequestPool {
   private readonly all: RequestContext[] = [];
   private readonly free: RequestContext[] = [];
+  /** Contexts are made on first use (most sessions never need more than one). */
+  private readonly size: number;
 
   constructor(private readonly state: HttpSessionState, size: number) {
-    for (let i = 0; i < Math.max(1, size); i++) {
-      const rc = new RequestContext(state);
-      this.all.push(rc);
-      this.free.push(rc);
-    }
+    this.size = Math.max(1, size);
   }
 
   get available(): number {
-    return this.free.length;
+    return this.free.length + this.size - this.all.length;
   }
 
   take(): RequestContext | undefined {
-    const rc = this.free.pop();
-    if (rc !== undefined) rc.inPool = false;
+    let rc = this.free.pop();
+    if (rc === undefined) {
+      if (this.all.length >= this.size) return undefined;
+      rc = new RequestContext(this.state);
+      this.all.push(rc);
+    }
+    rc.inPool = false;
     return rc;
   }
 
@@ -91,23 +94,33 @@ export class HttpSessionState implements Resource {
   /** Set by the steps on use (resources are created before sessions know them). */
   session: Session | undefined = undefined;
   readonly pool: RequestPool;
-  readonly cookies: CookieJar = new CookieJar();
-  readonly cache: HttpCache = new HttpCache();
+  private cookieJar: CookieJar | undefined = undefined;
+  private httpCache: HttpCache | undefined = undefined;
   /** The request whose handlers run now. */
   current: RequestContext | undefined = undefined;
   private ua: string | undefined = undefined;
-  private readonly waiters = new Map<HttpClient, SessionWaiter>();
+  private waiters: Map<HttpClient, SessionWaiter> | undefined = undefined;
   private readonly contextWaiters: ContextWaiter[] = [];
 
   constructor(maxRequests: number) {
     this.pool = new RequestPool(this, maxRequests);
   }
 
+  /** The cookie jar, made on first use (10,000 idle sessions need none). */
+  get cookies(): CookieJar {
+    return this.cookieJar ??= new CookieJar();
+  }
+
+  /** The HTTP cache, made on first use. */
+  get cache(): HttpCache {
+    return this.httpCache ??= new HttpCache();
+  }
+
   reset(): void {
     this.pool.reset();
     // Sessions restart per request in closed loops: skip work when there is nothing to clear.
-    if (this.cookies.size > 0) this.cookies.clear();
-    if (this.cache.size > 0) this.cache.clear();
+    if (this.cookieJar !== undefined && this.cookieJar.size > 0) this.cookieJar.clear();
+    if (this.httpCache !== undefined && this.httpCache.size > 0) this.httpCache.clear();
     this.current = undefined;
     this.contextWaiters.length = 0;
     // Queued session waiters stay queued: a wake-up only runs the session again.
@@ -120,10 +133,11 @@ export class HttpSessionState implements Resource {
 
   /** Queues the session (once) on `client`; it is woken when a connection frees. */
   waitForConnection(client: HttpClient): void {
-    let w = this.waiters.get(client);
+    const waiters = this.waiters ??= new Map();
+    let w = waiters.get(client);
     if (w === undefined) {
       w = new SessionWaiter(this);
-      this.waiters.set(client, w);
+      waiters.set(client, w);
     }
     if (w.queued) return;
     w.queued = true;
@@ -132,7 +146,7 @@ export class HttpSessionState implements Resource {
 
   /** The connect failure reported to the session's waiter on `client`, once. */
   takeConnectFailure(client: HttpClient): HttpErrorKind | undefined {
-    const w = this.waiters.get(client);
+    const w = this.waiters?.get(client);
     const f = w?.failure;
     if (w !== undefined) w.failure = undefined;
     return f;
