@@ -65,8 +65,8 @@ bench: setup
 
 binary: setup
 	@mkdir -p dist
-	$(DENO) compile -A --output dist/hf cli.ts || { \
-	  echo "hint: deno compile needs Deno's 'denort' runtime, which it downloads from dl.deno.land;" >&2; \
+	$(DENO) compile -A --include src/engine/executor_worker.ts --output dist/hf cli.ts || { \
+	  echo "hint: deno compile needs Deno's 'denort' runtime, which it downloads from Deno's site;" >&2; \
 	  echo "      offline, set DENORT_BIN=/path/to/denort (the denort of Deno $$($(DENO) --version | awk 'NR==1{print $$2}'))" >&2; \
 	  exit 1; }
 	@echo "built dist/hf"

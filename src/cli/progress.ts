@@ -40,7 +40,8 @@ export function phaseFigures(p: PhaseProgress): string {
     parts.push(rate(p.recent.requestsPerSec), `p50 ${ns(p.recent.p50)}`, `p99 ${ns(p.recent.p99)}`);
     parts.push(`${p.recent.errors} error${p.recent.errors === 1 ? "" : "s"}`);
   } else {
-    parts.push("no responses yet");
+    // Figures come from the newest second every agent has completed: none yet in the first ~2 s.
+    parts.push("first second of statistics pending");
   }
   parts.push(`${p.sessions} session${p.sessions === 1 ? "" : "s"}`);
   return parts.join(", ");
