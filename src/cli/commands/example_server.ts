@@ -4,11 +4,8 @@
  */
 import { type Command, InvalidArgumentError } from "commander";
 import { startExampleServer } from "../../example_server/mod.ts";
-import { EXIT_OK } from "../exit_codes.ts";
+import { EXIT_OK, EXIT_RUN_FAILED } from "../exit_codes.ts";
 import type { Output } from "../output.ts";
-
-/** The server could not start (address in use, permission denied): "could not execute". */
-const EXIT_CANNOT_LISTEN = 3;
 
 export interface ExampleServerCommandOptions {
   /** Port to listen on; 0 picks a free one. */
@@ -80,7 +77,7 @@ export async function runExampleServer(
       });
     } catch (e) {
       io.err(`hf: cannot listen on ${options.hostname}:${options.port}: ${describe(e)}\n`);
-      return EXIT_CANNOT_LISTEN;
+      return EXIT_RUN_FAILED;
     }
     io.out(`hf example-server listening on ${server.url}\n`);
     if (options.stopOnStdinClose) void untilStdinCloses(stop.signal).then(() => stop.abort());

@@ -12,19 +12,19 @@ import { runBenchmark, type RunResult } from "../../controller/run_controller.ts
 import { defaultRoot, RunDirError } from "../../controller/run_store.ts";
 import type { Deployer } from "../../deploy/deployer.ts";
 import { formatStatsTable } from "../../stats/stats_table.ts";
-import { EXIT_INVALID, EXIT_OK } from "../exit_codes.ts";
+import {
+  EXIT_INTERRUPTED,
+  EXIT_INVALID,
+  EXIT_OK,
+  EXIT_RUN_FAILED,
+  EXIT_SLA_FAILED,
+} from "../exit_codes.ts";
+import { interruptOnSigint } from "../interrupt.ts";
 import { errorCount, loadFile, plural } from "../load_file.ts";
 import type { Output } from "../output.ts";
 import { collectParam } from "../params.ts";
 import { progressPainter } from "../progress.ts";
 import { VERSION } from "../version.ts";
-
-/** An SLA or the session limit failed (the failures are listed under the table). */
-export const EXIT_SLA_FAILED = 1;
-/** The run could not execute: target unreachable, TLS failure, agent lost, pre hook failed. */
-export const EXIT_RUN_FAILED = 3;
-/** Interrupted with Ctrl-C (128 + SIGINT), after the statistics of what ran were printed. */
-export const EXIT_INTERRUPTED = 130;
 
 export interface RunCommandOptions {
   /** Template parameters (`-P`). */
@@ -128,32 +128,6 @@ async function defaultEngine(): Promise<CreateExecutor> {
   return engine.createExecutor;
 }
 
-/** Ctrl-C once: abort (terminate phases); twice: exit at once. */
-function interruptOnSigint(io: Output): { signal: AbortSignal; [Symbol.dispose](): void } {
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) {
-      io.err("\nhf: interrupted again, exiting without waiting\n");
-      Deno.exit(EXIT_INTERRUPTED);
-    }
-    io.err("\nhf: interrupted: terminating phases (Ctrl-C again to exit at once)\n");
-    controller.abort();
-  };
-  let listening = false;
-  try {
-    Deno.addSignalListener("SIGINT", onSigint);
-    listening = true;
-  } catch {
-    // No signals here (a test worker, an unsupported platform): Ctrl-C just kills us.
-  }
-  return {
-    signal: controller.signal,
-    [Symbol.dispose]() {
-      if (listening) Deno.removeSignalListener("SIGINT", onSigint);
-    },
-  };
-}
-
 /** Loads and runs `file`; returns the exit code. */
 export async function runFile(
   file: string,
@@ -182,7 +156,9 @@ export async function runFile(
       } in this process (deploying them to their hosts needs clustered mode)\n`,
     );
   }
-  using sigint = deps.signal === undefined ? interruptOnSigint(io) : undefined;
+  using sigint = deps.signal === undefined
+    ? interruptOnSigint(io, "terminating phases")
+    : undefined;
   const signal = deps.signal ?? sigint!.signal;
   const painter = options.quiet
     ? undefined

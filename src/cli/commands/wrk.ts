@@ -9,7 +9,8 @@ import type { Command } from "commander";
 import type { CreateExecutor } from "../../agent/agent.ts";
 import { formatDiagnostic } from "../../benchmark/diagnostics.ts";
 import { runBenchmark, type RunResult } from "../../controller/run_controller.ts";
-import { EXIT_INVALID, EXIT_OK } from "../exit_codes.ts";
+import { EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from "../exit_codes.ts";
+import { interruptOnSigint } from "../interrupt.ts";
 import type { Output } from "../output.ts";
 import { VERSION } from "../version.ts";
 import { buildWrkBenchmark, TEST_PHASE } from "../wrk/benchmark.ts";
@@ -21,11 +22,6 @@ import {
 } from "../wrk/options.ts";
 import { formatWrkHeader, formatWrkReport } from "../wrk/report.ts";
 import { ThreadStats } from "../wrk/thread_stats.ts";
-
-/** The test could not run: target unreachable, TLS failure, no statistics. */
-export const EXIT_RUN_FAILED = 3;
-/** Interrupted with Ctrl-C (128 + SIGINT). */
-export const EXIT_INTERRUPTED = 130;
 
 /** What the façade runs on; tests replace parts of it. */
 export interface WrkDependencies {
@@ -90,29 +86,6 @@ export function addWrkCommands(program: Command, io: Output, done: (code: number
   define(program, "wrk2", io, done);
 }
 
-/** Ctrl-C once: terminate the phases and report; twice: exit at once. */
-function interruptOnSigint(io: Output): { signal: AbortSignal; [Symbol.dispose](): void } {
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) Deno.exit(EXIT_INTERRUPTED);
-    io.err("\nhf: interrupted: terminating the test (Ctrl-C again to exit at once)\n");
-    controller.abort();
-  };
-  let listening = false;
-  try {
-    Deno.addSignalListener("SIGINT", onSigint);
-    listening = true;
-  } catch {
-    // No signals here (a test worker): Ctrl-C just kills us.
-  }
-  return {
-    signal: controller.signal,
-    [Symbol.dispose]() {
-      if (listening) Deno.removeSignalListener("SIGINT", onSigint);
-    },
-  };
-}
-
 async function defaultEngine(): Promise<CreateExecutor> {
   return (await import("../../engine/create_executor.ts")).createExecutor;
 }
@@ -137,7 +110,9 @@ export async function runWrk(
     phaseId: testPhase.id,
     onRunning: () => io.out(formatWrkHeader(options)),
   });
-  using sigint = deps.signal === undefined ? interruptOnSigint(io) : undefined;
+  using sigint = deps.signal === undefined
+    ? interruptOnSigint(io, "terminating the test")
+    : undefined;
   const tempRoot = deps.root === undefined
     ? await Deno.makeTempDir({ prefix: `hf-${options.kind}-` })
     : undefined;
