@@ -116,21 +116,41 @@ export function createPhaseRunner(
     // A closed-model user starts again right away; on a fresh stack so long runs don't recurse.
     activeCount++;
     if (activeCount > maxActive) maxActive = activeCount;
-    const again = () => {
-      if (ctx.finished || ctx.terminated) {
-        activeCount--;
-        free.push(s);
-        maybeTerminated();
-        return;
-      }
-      startSession(s, ctx, ex.nowNs());
-    };
     // Microtasks never yield to timers and messages: a user whose scenario does no I/O (or
     // only hits the HTTP cache) would spin forever and FINISH would never arrive. After a
     // burst of restarts within one task, the rest wait for the next task.
-    if (restartBurst === 0) setTimeout(() => (restartBurst = 0), 0);
-    if (++restartBurst <= MAX_RESTART_BURST) queueMicrotask(again);
-    else setTimeout(again, 0);
+    if (restartBurst === 0) setTimeout(endBurst, 0);
+    if (++restartBurst > MAX_RESTART_BURST) {
+      setTimeout(() => again(s), 0);
+      return;
+    }
+    // One microtask drains every restart queued meanwhile (no closure per restart).
+    restartQueue.push(s);
+    if (restartQueue.length === 1) queueMicrotask(drainRestarts);
+  }
+
+  const endBurst = () => (restartBurst = 0);
+  const restartQueue: Session[] = [];
+  let restartHead = 0;
+  function drainRestarts(): void {
+    // Restarts queued while draining run in this same pass, in order.
+    try {
+      while (restartHead < restartQueue.length) again(restartQueue[restartHead++]);
+    } finally {
+      if (restartHead < restartQueue.length) queueMicrotask(drainRestarts); // after a throw
+      else restartQueue.length = restartHead = 0;
+    }
+  }
+
+  function again(s: Session): void {
+    if (ctx.finished || ctx.terminated) {
+      activeCount--;
+      free.push(s);
+      maybeTerminated();
+      return;
+    }
+    const now = ex.nowNs();
+    startSession(s, ctx, now, now);
   }
 
   function setStatus(status: AgentPhaseStatus): void {

@@ -81,6 +81,11 @@ export interface Session {
   generation: number;
   /** When the session was (scheduled to be) started, ns: compensateInternalLatency uses it. */
   scheduledNs: number;
+  /**
+   * The clock (ns) read just before `startSession` ran the steps, while that first run
+   * lasts; NaN otherwise. Statistics bucket selection may use it instead of reading the clock.
+   */
+  freshNs: number;
   /** Requests sent and not completed. */
   inFlight: number;
   active: boolean;
@@ -113,6 +118,7 @@ export function newSession(id: number, scenario: CompiledScenario, phase: PhaseC
     running: new Uint16Array(scenario.sequences.length),
     generation: 0,
     scheduledNs: 0,
+    freshNs: NaN,
     inFlight: 0,
     active: false,
     stopped: false,
@@ -122,7 +128,12 @@ export function newSession(id: number, scenario: CompiledScenario, phase: PhaseC
 }
 
 /** Starts a session: clean state, pseudo-variables, one instance of each initial sequence. */
-export function startSession(s: Session, phase: PhaseContext, scheduledNs: number): void {
+export function startSession(
+  s: Session,
+  phase: PhaseContext,
+  scheduledNs: number,
+  freshNs = NaN,
+): void {
   s.phase = phase;
   s.generation++;
   s.vars.fill(UNSET);
@@ -134,7 +145,10 @@ export function startSession(s: Session, phase: PhaseContext, scheduledNs: numbe
   s.active = true;
   s.scheduledNs = scheduledNs;
   const ex = phase.executor;
-  for (const [name, slot] of s.scenario.pseudoSlots) s.vars[slot] = ex.pseudoVariable(name, s);
+  const pseudo = s.scenario.pseudoSlots;
+  if (pseudo.size > 0) {
+    for (const [name, slot] of pseudo) s.vars[slot] = ex.pseudoVariable(name, s);
+  }
   for (const seq of s.scenario.sequences) {
     if (seq.initial && startInstance(s, seq, false) === undefined) {
       phase.fail(
@@ -144,7 +158,12 @@ export function startSession(s: Session, phase: PhaseContext, scheduledNs: numbe
       return;
     }
   }
-  runSession(s);
+  s.freshNs = freshNs;
+  try {
+    runSession(s);
+  } finally {
+    s.freshNs = NaN;
+  }
 }
 
 /**

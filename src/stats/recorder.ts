@@ -153,6 +153,11 @@ export class Statistics {
     this.bucket(startNs).incrementExtension(key, name, delta, type);
   }
 
+  /** `sent` and `received` bytes of a request started at `startNs` (`transferSizeRecorder` `key`). */
+  recordTransferSize(startNs: number, key: string, sent: number, received: number): void {
+    this.bucket(startNs).addTransferSize(key, sent, received);
+  }
+
   /**
    * Appends snapshots of the buckets whose period is over at `nowNs` (all of
    * them once ended), oldest first, and recycles the buckets. Empty buckets are

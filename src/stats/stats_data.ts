@@ -129,6 +129,17 @@ export class StatsData {
     ext.add(name, delta);
   }
 
+  /** Both counters of a `transfersize` extension: `incrementExtension` for each, one lookup. */
+  addTransferSize(key: string, sent: number, received: number): void {
+    let ext = this.extensions.get(key);
+    if (ext === undefined) {
+      ext = new ExtensionCounters(TRANSFER_SIZE_TYPE);
+      this.extensions.set(key, ext);
+    }
+    ext.add("sent", sent);
+    ext.add("received", received);
+  }
+
   /** Connection errors + request timeouts + internal errors. */
   errors(): number {
     return this.connectionErrors + this.requestTimeouts + this.internalErrors;

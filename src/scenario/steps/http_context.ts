@@ -20,7 +20,6 @@ import type {
 import { equalsIgnoreCase, latin1 } from "../../http/_bytes.ts";
 import type { RequestTemplate } from "../../http/request_template.ts";
 import type { Statistics } from "../../stats/recorder.ts";
-import { TRANSFER_SIZE_TYPE } from "../../stats/stats_data.ts";
 import type { ExecutorContext } from "../runtime.ts";
 import { CacheInfo } from "./http_cache.ts";
 import { HtmlScanner, type HtmlSink } from "./http_html.ts";
@@ -269,7 +268,10 @@ export class RequestContext implements ResponseHandlers, ConnectionWaiter, HtmlS
     req.body = this.requestBody;
     req.timeout = spec.timeout;
     this.stats = this.hopStatistics(ex);
-    this.sendNs = ex.nowNs();
+    // Right after a restart the session's start clock is still fresh (same synchronous run):
+    // good for choosing the statistics bucket. Latency uses the connection's send time.
+    const fresh = this.s.freshNs;
+    this.sendNs = fresh === fresh ? fresh : ex.nowNs();
     this.bucketNs = this.fromScheduled && this.hop === 0 ? this.s.scheduledNs : this.sendNs;
     this.stats.recordRequest(this.bucketNs);
     if (blockedNs > 0) this.stats.recordBlocked(this.bucketNs, blockedNs);
@@ -492,9 +494,9 @@ export class RequestContext implements ResponseHandlers, ConnectionWaiter, HtmlS
     const startNs = this.fromScheduled && this.hop === 0 ? this.s.scheduledNs : sent;
     const bucket = this.bucketNs;
     this.stats.recordResponse(bucket, bucket + (doneNs - startNs), this.statusCode);
-    for (const key of spec.handlers.transferSize) {
-      this.stats.incrementExtension(bucket, key, "sent", this.requestBytes, TRANSFER_SIZE_TYPE);
-      this.stats.incrementExtension(bucket, key, "received", rawBytes, TRANSFER_SIZE_TYPE);
+    const transferSize = spec.handlers.transferSize;
+    for (let i = 0; i < transferSize.length; i++) {
+      this.stats.recordTransferSize(bucket, transferSize[i], this.requestBytes, rawBytes);
     }
     if (this.isStale()) return this.endStale();
     if (this.redirecting) {
