@@ -30,7 +30,7 @@ setup: .tools/deps.stamp
 # Quiet when done already: the stamp is newer than deno.json and deno.lock.
 .tools/deps.stamp: deno.json deno.lock | $(DENO)
 	@$(DENO) install --quiet
-	@touch $@
+	@mkdir -p .tools && touch $@
 
 # Only reached when no suitable deno is on PATH.
 $(LOCAL_DENO):
