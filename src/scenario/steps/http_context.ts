@@ -217,13 +217,24 @@ export class RequestContext implements ResponseHandlers, ConnectionWaiter, HtmlS
   }
 
   connectionFailed(kind: HttpErrorKind): void {
-    if (this.phase !== WAITING) return;
+    if (this.leave(WAITING)) this.held(() => this.failConnect(kind));
+  }
+
+  /** Leaves `state` for IDLE; false when not in it or when the request went stale meanwhile. */
+  private leave(state: number): boolean {
+    if (this.phase !== state) return false;
     this.phase = IDLE;
-    if (this.isStale()) return this.endStale();
+    if (!this.isStale()) return true;
+    this.endStale();
+    return false;
+  }
+
+  /** Runs `then` with the session held, so handlers and actions never re-enter it. */
+  private held(then: () => void): void {
     const s = this.s;
     const held = holdSession(s);
     try {
-      this.failConnect(kind);
+      then();
     } finally {
       releaseSession(s, held);
     }
@@ -242,16 +253,7 @@ export class RequestContext implements ResponseHandlers, ConnectionWaiter, HtmlS
   }
 
   connectionAvailable(): void {
-    if (this.phase !== WAITING) return;
-    this.phase = IDLE;
-    if (this.isStale()) return this.endStale();
-    const s = this.s;
-    const held = holdSession(s);
-    try {
-      this.dispatch();
-    } finally {
-      releaseSession(s, held);
-    }
+    if (this.leave(WAITING)) this.held(() => this.dispatch());
   }
 
   /** Sends on `conn` (just acquired); `blockedNs` waited for it. */
@@ -707,16 +709,7 @@ export class RequestContext implements ResponseHandlers, ConnectionWaiter, HtmlS
 
   private readonly onDelay = (): void => {
     this.timer = undefined;
-    if (this.phase !== DELAYED) return;
-    this.phase = IDLE;
-    if (this.isStale()) return this.endStale();
-    const s = this.s;
-    const held = holdSession(s);
-    try {
-      this.dispatch();
-    } finally {
-      releaseSession(s, held);
-    }
+    if (this.leave(DELAYED)) this.held(() => this.dispatch());
   };
 
   /** Points the request at `location` (absolute, absolute-path or relative to this path). */
