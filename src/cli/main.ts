@@ -3,6 +3,8 @@
  * top-level handler that turns every outcome into an exit code.
  */
 import { Command, CommanderError } from "commander";
+import { addAgentCommand } from "./commands/agent.ts";
+import { addControllerCommand } from "./commands/controller.ts";
 import { addExampleServerCommand } from "./commands/example_server.ts";
 import { addInspectCommand } from "./commands/inspect.ts";
 import { addRunCommand } from "./commands/run.ts";
@@ -51,6 +53,8 @@ export function buildProgram(io: Output, done: (code: number) => void): Command 
   addRunCommand(program, io, done);
   addExampleServerCommand(program, io, done);
   addWrkCommands(program, io, done);
+  addAgentCommand(program, io, done);
+  addControllerCommand(program, io, done);
   return program;
 }
 

@@ -38,6 +38,8 @@ export interface RunOptions {
   source?: string;
   /** Root directory; runs go to `${root}/run/<ID>/`. Default `${HF_ROOT:-/tmp/hyperfoil}`. */
   root?: string;
+  /** A run directory reserved earlier with `allocateRunDir` (a run requested through CI); default: the next free one under `root`. */
+  runDir?: { id: string; dir: string };
   /** Starts the agents. Default: the `local` deployer over `createExecutor`. */
   deployer?: Deployer;
   /** The engine, for the default `local` deployer. */
@@ -109,6 +111,16 @@ export interface RunResult {
   info: RunInfo;
 }
 
+/** Hyperfoil's agent statuses, as the REST API reports them. */
+export type AgentStatus = "STARTING" | "REGISTERED" | "READY" | "STOPPING" | "STOPPED" | "FAILED";
+
+export interface AgentState {
+  name: string;
+  /** The host the agent reported in its hello; absent before. */
+  hostname?: string;
+  status: AgentStatus;
+}
+
 /** A run under way. */
 export interface RunHandle {
   readonly runId: string;
@@ -116,6 +128,11 @@ export interface RunHandle {
   /** Settles once everything was written. Never rejects for a failed run, only for bugs. */
   readonly result: Promise<RunResult>;
   progress(): RunProgress;
+  /** The run's statistics so far (read them; the run owns and updates them). */
+  readonly statistics: RunStatistics;
+  /** `info.errors` so far. */
+  errors(): RunError[];
+  agents(): AgentState[];
   /** As Ctrl-C: cancels phases not started and terminates the others. */
   kill(): void;
   /** Debug listings from every agent (`sessions`, `connections`). */
@@ -127,7 +144,7 @@ export interface RunHandle {
 
 /** Creates the run directory and starts the run; `result` settles when it is written. */
 export async function startRun(options: RunOptions): Promise<RunHandle> {
-  const { id, dir } = await allocateRunDir(options.root ?? defaultRoot());
+  const { id, dir } = options.runDir ?? await allocateRunDir(options.root ?? defaultRoot());
   const run = new Run(options, new RunStore(id, dir));
   const result = run.execute();
   return {
@@ -135,6 +152,9 @@ export async function startRun(options: RunOptions): Promise<RunHandle> {
     runDir: dir,
     result,
     progress: () => run.progress(),
+    statistics: run.stats,
+    errors: () => [...run.errors],
+    agents: () => run.agentStates(),
     kill: () => run.kill(),
     list: (kind, includeInactive) => run.list(kind, includeInactive ?? false),
   };
@@ -151,6 +171,7 @@ interface AgentLink {
   readonly index: number;
   readonly threads: number;
   deployed?: DeployedAgent;
+  hostname?: string;
   hello: boolean;
   ready: boolean;
   closed: boolean;
@@ -162,12 +183,12 @@ type Waiter = () => void;
 
 class Run {
   private readonly benchmark: Benchmark;
-  private readonly stats: RunStatistics;
+  readonly stats: RunStatistics;
   private readonly orchestrator: PhaseOrchestrator;
   private readonly links: AgentLink[];
   private readonly deployer: Deployer;
   private readonly ownDeployer: boolean;
-  private readonly errors: RunError[] = [];
+  readonly errors: RunError[] = [];
   private readonly hookOutputs: HookOutput[] = [];
   private readonly waiters = new Set<Waiter>();
   private readonly statsComplete = new Map<string, Set<string>>();
@@ -433,9 +454,25 @@ class Run {
         return l.deployed?.stop();
       }),
     );
+    await this.saveAgentLogs();
     if (this.ownDeployer) await this.deployer.close?.();
     for (const pending of this.lists.values()) pending.done();
     this.stage = "done";
+  }
+
+  /** Remote agents' logs (`DeployedAgent.log`) go to `agent.<name>.log` in the run directory. */
+  private async saveAgentLogs(): Promise<void> {
+    await Promise.all(this.links.map(async (l) => {
+      if (l.deployed?.log === undefined) return;
+      try {
+        const text = await l.deployed.log();
+        if (text !== undefined) {
+          await this.store.writeText(`agent.${safeFileName(l.name)}.log`, text);
+        }
+      } catch (e) {
+        this.log("warn", `Cannot fetch the log of agent '${l.name}': ${String(e)}`, l.name);
+      }
+    }));
   }
 
   private async persist(): Promise<RunResult> {
@@ -539,6 +576,7 @@ class Run {
           return;
         }
         link.hello = true;
+        link.hostname = m.hostname;
         return;
       case "ready":
         link.ready = true;
@@ -732,6 +770,25 @@ class Run {
 
   // ---- for the caller ----
 
+  agentStates(): AgentState[] {
+    return this.links.map((l) => ({
+      name: l.name,
+      hostname: l.hostname,
+      // An agent that was never deployed and is past its deploy failed to start.
+      status: l.deployed === undefined && l.stopSent
+        ? "FAILED"
+        : l.closed
+        ? (l.stopSent ? "STOPPED" : "FAILED")
+        : l.stopSent
+        ? "STOPPING"
+        : l.ready
+        ? "READY"
+        : l.hello
+        ? "REGISTERED"
+        : "STARTING",
+    }));
+  }
+
   progress(): RunProgress {
     const now = Date.now();
     return {
@@ -779,4 +836,9 @@ class Run {
       }
     });
   }
+}
+
+/** An agent name as a file name inside the run directory. */
+function safeFileName(name: string): string {
+  return name.replace(/[/\\]/g, "_");
 }

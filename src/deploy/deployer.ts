@@ -32,6 +32,11 @@ export interface DeployedAgent {
    * (or at once when the agent was lost).
    */
   stop(): Promise<void>;
+  /**
+   * The agent's log so far (remote deployers fetch `dir/agent.NAME.log`);
+   * absent when the agent logs through the bus only. Called after `stop()`.
+   */
+  log?(): Promise<string | undefined>;
 }
 
 /** Starts agents for runs; `local`, and `ssh` in clustered mode. */

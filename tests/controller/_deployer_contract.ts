@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import type { AgentMessage } from "../../src/bus/messages.ts";
 import type { Deployer } from "../../src/deploy/deployer.ts";
+import { startExampleServer } from "../../src/example_server/mod.ts";
 import { bench, SCENARIO } from "./_bench.ts";
 
 const BENCHMARK = bench(`phases:
@@ -48,10 +49,20 @@ export function deployerContract(name: string, make: () => Deployer): void {
   });
 
   Deno.test(`${name} deployer: the agent initialises, and STOP closes its connection`, async () => {
+    // A real engine connects to the target while initialising: give it one.
+    await using server = startExampleServer({ port: 0 });
+    const benchmark = bench(`http:
+  host: ${server.url}
+phases:
+  - main:
+      atOnce:
+        users: 1
+${SCENARIO}
+`);
     const deployer = make();
     const agent = await deployer.deploy("agent-y", {
       runId: "0002",
-      benchmark: BENCHMARK,
+      benchmark,
       threads: 2,
     });
     const box = inbox(agent.bus);
@@ -60,7 +71,7 @@ export function deployerContract(name: string, make: () => Deployer): void {
     agent.bus.send({
       type: "initialize",
       runId: "0002",
-      benchmark: BENCHMARK,
+      benchmark,
       agentIndex: 0,
       agentThreads: [2],
     });

@@ -16,7 +16,8 @@
  * | first-benchmark | run | external https://hyperfoil.io → the server over http; 10 s → 1 s |
  * | more-servers | no | three external hosts (one https) chosen at run time: parse only |
  * | credentials | no | needs the credentials mock server (TLS on 8084, /howto/credentials/…) |
- * | two-agents, k8s-hello-world | no | agents: needs issue 4 |
+ * | two-agents | no | deploys over SSH to localhost:22 (clustered_test.ts runs this shape on loopback sshds) |
+ * | k8s-hello-world | no | a Kubernetes agent and an in-cluster https target |
  */
 import assert from "node:assert/strict";
 import { BLOCKED, corpusTests, LOCAL_8080, runEntry } from "./_corpus.ts";
@@ -115,8 +116,14 @@ corpusTests([
   },
   { file: "examples/more-servers.hf.yaml", skip: "external hosts: parse only" },
   { file: "examples/credentials.hf.yaml", skip: "needs the credentials mock server on 8084" },
-  { file: "examples/two-agents.hf.yaml", skip: "agents: needs issue 4" },
-  { file: "examples/k8s-hello-world.hf.yaml", skip: "agents: needs issue 4" },
+  {
+    file: "examples/two-agents.hf.yaml",
+    skip: "SSH to localhost:22; clustered_test.ts runs this shape on loopback sshds",
+  },
+  {
+    file: "examples/k8s-hello-world.hf.yaml",
+    skip: "a Kubernetes agent and an in-cluster https target",
+  },
 ]);
 
 // `${urlencode:…}` writes spaces as '+' (Hyperfoil's URLEncoder); the server must read them back.

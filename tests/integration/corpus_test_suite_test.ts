@@ -23,7 +23,9 @@
  * Files whose own settings fail an SLA (one default connection for many users) run with
  * `failurePolicy: CONTINUE`, so every phase still runs; the failure itself is allowed.
  *
- * | agents1, agents2, clusteredHttp, complex | no | agents: needs issue 4 (clustered mode) |
+ * | agents1, agents2 | no | no phases: parse only |
+ * | clusteredHttp | no | SSH to localhost:22 (clustered_test.ts runs clustered benchmarks on loopback sshds) |
+ * | complex | no | agents on external hosts: parse only |
  * | hooks | no | its pre/post hooks run the commands 'foobar' and 'goo', which do not exist |
  * | valid-authorities | no | external hosts: parse only |
  * | wrong-authority, ambiguous-authority | no | invalid by design: must be rejected |
@@ -163,14 +165,14 @@ corpusTests([
       assert.ok((server.stats().routes["/echo-api/*"] ?? 0) > 0, JSON.stringify(server.stats()));
     },
   },
-  { file: "test-suite/agents1.hf.yaml", skip: "agents: needs issue 4" },
-  { file: "test-suite/agents2.hf.yaml", skip: "agents: needs issue 4" },
+  { file: "test-suite/agents1.hf.yaml", skip: "no phases: parse only" },
+  { file: "test-suite/agents2.hf.yaml", skip: "no phases: parse only" },
   {
     file: "test-suite/clusteredHttp.hf.yaml",
-    skip: "agents: needs issue 4",
+    skip: "SSH to localhost:22; clustered_test.ts runs clustered benchmarks on loopback sshds",
     params: (port) => ({ SERVER_PORT: String(port) }),
   },
-  { file: "test-suite/complex.hf.yaml", skip: "agents: needs issue 4" },
+  { file: "test-suite/complex.hf.yaml", skip: "agents on external hosts: parse only" },
   { file: "test-suite/hooks.hf.yaml", skip: "its hooks run commands 'foobar' and 'goo'" },
   { file: "test-suite/valid-authorities.hf.yaml", skip: "external hosts: parse only" },
   { file: "test-suite/wrong-authority.hf.yaml", skip: "invalid by design", rejected: true },

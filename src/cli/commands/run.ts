@@ -1,8 +1,10 @@
 /**
  * `hf run FILE [-P K=V]... [--root DIR] [--output text|json] [--quiet] [-w]`:
- * runs a benchmark in this process, as Hyperfoil's standalone mode does (a
- * controller with the `local` deployer and its `in-vm` agent), shows live
- * progress, then prints the `stats` table or the run's `all.json`.
+ * runs a benchmark with a controller in this process, shows live progress,
+ * then prints the `stats` table or the run's `all.json`. Without `agents:` the
+ * load comes from this process (Hyperfoil's standalone mode, the `in-vm`
+ * agent); with `agents:` hf copies itself to each host over SSH and runs the
+ * agents there, as a clustered controller does (`--in-process` keeps them here).
  */
 import { type Command, Option } from "commander";
 import type { CreateExecutor } from "../../agent/agent.ts";
@@ -10,6 +12,7 @@ import type { Benchmark } from "../../benchmark/model.ts";
 import type { RunProgress } from "../../controller/progress.ts";
 import { runBenchmark, type RunResult } from "../../controller/run_controller.ts";
 import { defaultRoot, RunDirError } from "../../controller/run_store.ts";
+import type { BusServer } from "../../bus/tcp_transport.ts";
 import type { Deployer } from "../../deploy/deployer.ts";
 import { formatStatsTable } from "../../stats/stats_table.ts";
 import {
@@ -37,6 +40,12 @@ export interface RunCommandOptions {
   quiet?: boolean;
   /** Show warm-up phases in the table. */
   warmup?: boolean;
+  /** Run the benchmark's `agents` in this process instead of deploying them over SSH. */
+  inProcess?: boolean;
+  /** `HOST[:PORT]` the agents dial back; default 127.0.0.1 when every agent is on loopback, else this host's name. */
+  busAddress?: string;
+  /** Record unknown SSH host keys in known_hosts instead of refusing them. */
+  acceptNewHostKeys?: boolean;
 }
 
 /** What the command runs on; tests replace parts of it. */
@@ -75,6 +84,12 @@ export function addRunCommand(program: Command, io: Output, done: (code: number)
     )
     .option("-q, --quiet", "no live progress")
     .option("-w, --warmup", "show warm-up phases in the table")
+    .option("--in-process", "run the benchmark's agents in this process, not on their hosts")
+    .option(
+      "--bus-address <host[:port]>",
+      "where agents reach this process (default: 127.0.0.1 when all agents are on loopback, else this host's name)",
+    )
+    .option("--accept-new-host-keys", "add unknown SSH host keys to ~/.ssh/known_hosts")
     .addHelpText(
       "after",
       "\nThe run is written to ROOT/run/ID/ (info.json, all.json, stats/*.csv)." +
@@ -91,6 +106,9 @@ export function addRunCommand(program: Command, io: Output, done: (code: number)
           output?: "text" | "json";
           quiet?: boolean;
           warmup?: boolean;
+          inProcess?: boolean;
+          busAddress?: string;
+          acceptNewHostKeys?: boolean;
         },
       ) => {
         done(
@@ -100,6 +118,9 @@ export function addRunCommand(program: Command, io: Output, done: (code: number)
             output: opts.output,
             quiet: opts.quiet,
             warmup: opts.warmup,
+            inProcess: opts.inProcess,
+            busAddress: opts.busAddress,
+            acceptNewHostKeys: opts.acceptNewHostKeys,
           }),
         );
       },
@@ -128,6 +149,69 @@ async function defaultEngine(): Promise<CreateExecutor> {
   return engine.createExecutor;
 }
 
+/** The TCP bus and the SSH deployer of a clustered `hf run`; disposing closes both. */
+interface SshCluster extends AsyncDisposable {
+  deployer: Deployer;
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/;
+
+/** Listens for the agents on the bus address and deploys them with `ssh`. */
+async function startSshCluster(
+  benchmark: Benchmark,
+  options: RunCommandOptions,
+  io: Output,
+): Promise<SshCluster> {
+  const hosts = benchmark.agents.map((a) => a.host ?? a.properties.host ?? "");
+  let advertised: string;
+  let bindHost: string;
+  let port = 0;
+  if (options.busAddress !== undefined) {
+    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(options.busAddress);
+    if (m === null || (m[2] !== undefined && Number(m[2]) > 65535)) {
+      throw new Error(`--bus-address must be HOST or HOST:PORT, found '${options.busAddress}'`);
+    }
+    advertised = m[1];
+    port = m[2] === undefined ? 0 : Number(m[2]);
+    bindHost = LOOPBACK.test(advertised) ? advertised.replace(/^\[|\]$/g, "") : "0.0.0.0";
+  } else if (hosts.every((h) => LOOPBACK.test(h))) {
+    advertised = bindHost = "127.0.0.1";
+  } else {
+    advertised = Deno.hostname();
+    bindHost = "0.0.0.0";
+  }
+  const warn = (level: string, message: string) => {
+    if (level !== "info") io.err(`hf: ${level === "error" ? "error" : "warning"}: ${message}\n`);
+  };
+  // Loaded only for clustered runs: ssh2 is a large npm package.
+  const [{ listenBus }, { sshDeployer }] = await Promise.all([
+    import("../../bus/tcp_transport.ts"),
+    import("../../deploy/ssh.ts"),
+  ]);
+  let bus: BusServer;
+  try {
+    bus = listenBus({ hostname: bindHost, port, version: VERSION, onLog: warn });
+  } catch (e) {
+    throw new Error(
+      `cannot listen for agents on ${bindHost}:${port}: ${e instanceof Error ? e.message : e}`,
+    );
+  }
+  const deployer = sshDeployer({
+    bus,
+    controllerAddress: `${advertised}:${bus.port}`,
+    version: VERSION,
+    acceptNewHostKeys: options.acceptNewHostKeys,
+    onLog: warn,
+  });
+  return {
+    deployer,
+    async [Symbol.asyncDispose]() {
+      await deployer.close?.();
+      await bus.close();
+    },
+  };
+}
+
 /** Loads and runs `file`; returns the exit code. */
 export async function runFile(
   file: string,
@@ -149,13 +233,24 @@ export async function runFile(
   } catch {
     source = undefined; // a pipe read once already: the model JSON is still stored
   }
-  if (benchmark.agents.length > 0) {
-    io.err(
-      `hf: running agents ${
-        benchmark.agents.map((a) => `'${a.name}'`).join(", ")
-      } in this process (deploying them to their hosts needs clustered mode)\n`,
-    );
+  let deployer = deps.deployer;
+  let cluster: SshCluster | undefined;
+  if (benchmark.agents.length > 0 && deployer === undefined) {
+    const names = benchmark.agents.map((a) => `'${a.name}'`).join(", ");
+    if (options.inProcess) {
+      io.err(`hf: running agents ${names} in this process (--in-process)\n`);
+    } else {
+      try {
+        cluster = await startSshCluster(benchmark, options, io);
+      } catch (e) {
+        io.err(`hf: ${e instanceof Error ? e.message : String(e)}\n`);
+        return EXIT_RUN_FAILED;
+      }
+      deployer = cluster.deployer;
+      if (!options.quiet) io.err(`hf: deploying agents ${names} over SSH\n`);
+    }
   }
+  await using _cluster = cluster;
   using sigint = deps.signal === undefined
     ? interruptOnSigint(io, "terminating phases")
     : undefined;
@@ -163,7 +258,7 @@ export async function runFile(
   const painter = options.quiet
     ? undefined
     : progressPainter(io.err, deps.progressTty ?? isTerminal(Deno.stderr));
-  const createExecutor = deps.deployer === undefined
+  const createExecutor = deployer === undefined
     ? deps.createExecutor ?? await defaultEngine()
     : deps.createExecutor;
   let result: RunResult;
@@ -172,7 +267,7 @@ export async function runFile(
       benchmark,
       source,
       root: options.root ?? defaultRoot(),
-      deployer: deps.deployer,
+      deployer,
       createExecutor,
       signal,
       version: VERSION,
