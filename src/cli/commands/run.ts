@@ -69,7 +69,7 @@ export function addRunCommand(program: Command, io: Output, done: (code: number)
   program
     .command("run")
     .description(
-      "run a benchmark in this process: live progress, then the statistics table",
+      "run a benchmark (here, or on its agents over SSH): live progress, then the statistics table",
     )
     .argument("<file>", "benchmark file (*.hf.yaml)")
     .option(
