@@ -4,9 +4,12 @@
  */
 import { Command, CommanderError } from "commander";
 import { addAgentCommand } from "./commands/agent.ts";
+import { addCliCommand } from "./commands/cli.ts";
+import { addCompareCommand } from "./commands/compare.ts";
 import { addControllerCommand } from "./commands/controller.ts";
 import { addExampleServerCommand } from "./commands/example_server.ts";
 import { addInspectCommand } from "./commands/inspect.ts";
+import { addReportCommand } from "./commands/report.ts";
 import { addRunCommand } from "./commands/run.ts";
 import { addValidateCommand } from "./commands/validate.ts";
 import { addWrkCommands } from "./commands/wrk.ts";
@@ -19,8 +22,10 @@ import { VERSION } from "./version.ts";
 export async function main(args: readonly string[], io: Output = stdio()): Promise<number> {
   let code = EXIT_OK;
   const program = buildProgram(io, (c) => (code = c));
+  // Plain `hf` on a terminal opens the shell, as Hyperfoil's cli.sh; elsewhere it prints help.
+  const argv = args.length === 0 && onTerminal() ? ["cli"] : args;
   try {
-    await program.parseAsync(splitGluedParams(args), { from: "user" });
+    await program.parseAsync(splitGluedParams(argv), { from: "user" });
     return code;
   } catch (e) {
     // Help and version end with exit code 0; usage errors were printed by commander.
@@ -55,6 +60,9 @@ export function buildProgram(io: Output, done: (code: number) => void): Command 
   addWrkCommands(program, io, done);
   addAgentCommand(program, io, done);
   addControllerCommand(program, io, done);
+  addCliCommand(program, io, done);
+  addReportCommand(program, io, done);
+  addCompareCommand(program, io, done);
   return program;
 }
 
@@ -71,6 +79,14 @@ function oneLine(message: string): string {
 function describe(e: unknown): string {
   if (e instanceof Error) return `${e.name}: ${e.message.split("\n")[0]}`;
   return String(e);
+}
+
+function onTerminal(): boolean {
+  try {
+    return Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+  } catch {
+    return false;
+  }
 }
 
 function debug(): boolean {

@@ -307,8 +307,9 @@ Deno.test("a run end to end: multipart upload with a data file, 202 + Location, 
   const source = await fetch(`${c.url}/run/${run.id}/benchmark`);
   assert.match(await source.text(), /^name: multi\n/);
   const report = await fetch(`${c.url}/run/${run.id}/report`);
-  assert.equal(report.status, 501);
-  assert.match(await report.text(), /not available/);
+  assert.equal(report.status, 200);
+  assert.equal(report.headers.get("content-type"), "text/html; charset=utf-8");
+  assert.match(await report.text(), /^<!DOCTYPE html>[^]*<h1>multi <span class="run-id">run /);
 
   const list = await (await fetch(`${c.url}/run`)).json() as RunJson[];
   assert.deepEqual(list.map((r) => [r.id, r.completed, r.benchmark]), [[run.id, true, null]]);

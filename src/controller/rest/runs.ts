@@ -97,6 +97,19 @@ async function allJson(run: RunRef): Promise<Response> {
   return new Response(bytesBody(body), { headers: { "content-type": JSON_TYPE } });
 }
 
+/** The HTML report of a finished run, rendered from its `all.json`. */
+async function htmlReport(run: RunRef, ctx: RequestContext): Promise<Response> {
+  requireTerminated(run);
+  const body = await readFileOr404(`${run.dir}/all.json`, `'all.json' of run ${run.id}`);
+  // Loaded on first use: the controller serves reports rarely.
+  const { renderReport } = await import("../../report/html.ts");
+  const html = renderReport(JSON.parse(new TextDecoder().decode(body)), {
+    source: `all.json of run ${run.id}`,
+    warmup: booleanParam(ctx.url, "warmup"),
+  });
+  return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
+}
+
 /** The CSV files of `stats/` as a store-only ZIP. */
 async function allCsv(run: RunRef): Promise<Response> {
   requireTerminated(run);
@@ -214,9 +227,7 @@ export function runRoutes(registry: RunRegistry): Route[] {
     {
       path: "/run/{runId}/report",
       methods: {
-        GET: withRun(() => {
-          throw new HttpError(501, "HTML reports are not available yet: export all.json instead");
-        }),
+        GET: withRun(htmlReport),
       },
     },
     {
