@@ -243,6 +243,8 @@ async function startProcess(
     terminate: () =>
       terminating ??= (async () => {
         signal("SIGTERM");
+        // A stopped process (SIGSTOP, a frozen agent) acts on TERM only once continued.
+        signal("SIGCONT");
         let timer: ReturnType<typeof setTimeout> | undefined;
         await Promise.race([
           status,

@@ -598,6 +598,8 @@ async function kill(s: SshSession, pid: number, mark: string): Promise<void> {
     `p=${pid}; mark=${shq(mark)}`,
     `alive "$p" "$mark" || exit 0`,
     `kill -TERM -- -"$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null`,
+    // A stopped (frozen) agent acts on TERM only once continued.
+    `kill -CONT -- -"$p" 2>/dev/null || kill -CONT "$p" 2>/dev/null`,
     `i=0; while [ $i -lt 30 ]; do alive "$p" "$mark" || exit 0; sleep 0.1; i=$((i+1)); done`,
     `kill -KILL -- -"$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null; exit 0`,
   ].join("\n");

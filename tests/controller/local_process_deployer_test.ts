@@ -33,8 +33,11 @@ function withBus(
 
 deployerContract("local process", () => withBus());
 
-/** Pids of processes whose command line is an agent of run `runId`. */
-async function agentProcesses(runId: string): Promise<number[]> {
+/**
+ * Pids of processes whose command line is an agent of run `runId` (and of the bus on
+ * `busPort`, when given: other test files run agents of their own run 0000 meanwhile).
+ */
+async function agentProcesses(runId: string, busPort?: number): Promise<number[]> {
   const pids: number[] = [];
   for await (const e of Deno.readDir("/proc")) {
     if (!/^\d+$/.test(e.name)) continue;
@@ -46,6 +49,8 @@ async function agentProcesses(runId: string): Promise<number[]> {
     }
     const args = cmdline.split("\0");
     const at = args.indexOf("--run");
+    const controller = args[args.indexOf("--controller") + 1] ?? "";
+    if (busPort !== undefined && !controller.endsWith(`:${busPort}`)) continue;
     if (args.includes("agent") && at >= 0 && args[at + 1] === runId) pids.push(Number(e.name));
   }
   return pids;
@@ -125,7 +130,7 @@ phases:
     assert.equal(served(server, "/hello") + served(server, "/json") + served(server, "/"), 24);
     assert.deepEqual([...pids.keys()].sort(), ["alpha", "beta"]);
     assert.notEqual(pids.get("alpha"), Deno.pid, "the agents are other processes");
-    assert.deepEqual(await agentProcesses(result.runId), []);
+    assert.deepEqual(await agentProcesses(result.runId, deployer.bus.port), []);
     const log = await Deno.readTextFile(`${logs.dir}/agent.alpha.log`);
     assert.match(log, /Connected to the controller for run/);
     assert.match(log, /Stopped by the controller/);
@@ -177,7 +182,57 @@ phases:
     assert.match(result.reason ?? "", /lost/);
     const all = JSON.parse(await Deno.readTextFile(`${result.runDir}/all.json`));
     assert.ok(all.stats.length > 0, "what was recorded before the kill is written");
-    assert.deepEqual(await agentProcesses(result.runId), []);
+    assert.deepEqual(await agentProcesses(result.runId, deployer.bus.port), []);
+  } finally {
+    await deployer.close();
+  }
+});
+
+Deno.test("local process deployer: a frozen agent (as an unreachable host) is lost after 5 s of silence", async () => {
+  await using server = exampleServer();
+  await using root = await tempDir("hf-lp-root-");
+  const deployer = withBus();
+  const pids = new Map<string, number>();
+  const benchmark = load(`name: freeze-one
+agents:
+  north: 127.0.0.1
+  south: 127.0.0.1
+http:
+  host: ${server.url}
+phases:
+  - main:
+      constantRate:
+        usersPerSec: 50
+        duration: 30s
+        scenario:
+          - hit:
+              - httpRequest:
+                  GET: /hello
+`);
+  try {
+    const started = runBenchmark({
+      benchmark,
+      root: root.dir,
+      deployer: observed(deployer, pids),
+      version: VERSION,
+    });
+    const deadline = Date.now() + 20_000;
+    while (served(server, "/hello") < 120) {
+      assert.ok(Date.now() < deadline, "the run did not get going");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // SIGSTOP keeps the socket open but silent: only the heartbeat timeout can tell.
+    const frozenAt = Date.now();
+    Deno.kill(pids.get("south")!, "SIGSTOP");
+    const result = await started;
+    const took = Date.now() - frozenAt;
+    assert.ok(took >= 4000 && took < 6500, `the run ended ${took} ms after the freeze`);
+    assert.equal(result.status, "error");
+    assert.match(result.reason ?? "", /south/);
+    const all = JSON.parse(await Deno.readTextFile(`${result.runDir}/all.json`));
+    assert.ok(all.stats.length > 0, "what was recorded before the freeze is written");
+    // The stopped process is killed, not left frozen.
+    assert.deepEqual(await agentProcesses(result.runId, deployer.bus.port), []);
   } finally {
     await deployer.close();
   }

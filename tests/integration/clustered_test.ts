@@ -274,7 +274,7 @@ Deno.test("an agent killed mid-run: the run fails naming it, keeps its data, lea
   const file = `${tmp.dir}/clustered.hf.yaml`;
   await Deno.writeTextFile(
     file,
-    clusteredYaml("doomed", server.url, c.hosts, `${tmp.dir}/agents`, 20),
+    clusteredYaml("crash", server.url, c.hosts, `${tmp.dir}/agents`, 20),
   );
   const root = `${tmp.dir}/root`;
   const child = new Deno.Command(Deno.execPath(), {
@@ -288,10 +288,10 @@ Deno.test("an agent killed mid-run: the run fails naming it, keeps its data, lea
   }).spawn();
   const output = child.output();
   // Once the agent runs and the phase has been going for a moment, kill it as a crash would.
-  const pattern = "agent .*--name doomed-two --run";
+  const pattern = "agent .*--name crash-two --run";
   const deadline = Date.now() + 30_000;
   while (!(await new Deno.Command("pgrep", { args: ["-f", pattern] }).output()).success) {
-    assert.ok(Date.now() < deadline, "doomed-two never started");
+    assert.ok(Date.now() < deadline, "crash-two never started");
     await new Promise((r) => setTimeout(r, 100));
   }
   await new Promise((r) => setTimeout(r, 2500));
@@ -301,10 +301,10 @@ Deno.test("an agent killed mid-run: the run fails naming it, keeps its data, lea
   const stderr = dec.decode(out.stderr);
   assert.ok(Date.now() - killedAt < 10_000, `the run went on for ${Date.now() - killedAt} ms`);
   assert.equal(out.code, 3, stderr);
-  assert.match(stderr, /doomed-two/);
+  assert.match(stderr, /crash-two/);
   const [runId] = [...Deno.readDirSync(`${root}/run`)].map((e) => e.name);
   const all: AllJson = JSON.parse(await Deno.readTextFile(`${root}/run/${runId}/all.json`));
-  assert.ok(all.info.errors.some((e) => /doomed-two/.test(e.msg)), JSON.stringify(all.info));
+  assert.ok(all.info.errors.some((e) => /crash-two/.test(e.msg)), JSON.stringify(all.info));
   assert.ok(requests(all.stats) > 0, "what ran before the kill is kept");
-  await assertNoAgentLeft("doomed");
+  await assertNoAgentLeft("crash");
 });
