@@ -39,8 +39,14 @@ export interface PhaseRunner {
 }
 
 const OPEN = new Set(["constantRate", "increasingRate", "decreasingRate"]);
-/** Closed-model restarts run as microtasks up to this many per task, then yield. */
+/** Closed-model restarts run as microtasks up to this many in a burst, then yield. */
 const MAX_RESTART_BURST = 1024;
+/**
+ * Restarts after which a timer is armed to end the burst at the next task:
+ * one timer per this many restarts rather than one per task (a timer costs as
+ * much as a restart). Users waiting for I/O restart in separate tasks anyway.
+ */
+const BURST_TIMER_AT = 256;
 
 export function createPhaseRunner(
   phase: Phase,
@@ -118,27 +124,42 @@ export function createPhaseRunner(
     if (activeCount > maxActive) maxActive = activeCount;
     // Microtasks never yield to timers and messages: a user whose scenario does no I/O (or
     // only hits the HTTP cache) would spin forever and FINISH would never arrive. After a
-    // burst of restarts within one task, the rest wait for the next task.
-    if (restartBurst === 0) setTimeout(endBurst, 0);
-    if (++restartBurst > MAX_RESTART_BURST) {
-      setTimeout(() => again(s), 0);
+    // burst of restarts with no timer run in between, the rest wait for the next task.
+    if (++restartBurst === BURST_TIMER_AT) setTimeout(endBurst, 0);
+    if (restartBurst > MAX_RESTART_BURST) {
+      if (deferred.push(s) === 1) setTimeout(undefer, 0);
       return;
     }
-    // One microtask drains every restart queued meanwhile (no closure per restart).
-    restartQueue.push(s);
-    if (restartQueue.length === 1) queueMicrotask(drainRestarts);
+    queueRestart(s);
   }
 
   const endBurst = () => (restartBurst = 0);
+  // Restarts wait in a FIFO that keeps its array (indexes reset once drained), and one
+  // microtask drains every restart queued meanwhile: no closure or allocation per restart.
   const restartQueue: Session[] = [];
   let restartHead = 0;
+  let restartTail = 0;
+  /** Restarts past the burst, queued again at the next task. */
+  let deferred: Session[] = [];
+
+  function queueRestart(s: Session): void {
+    restartQueue[restartTail++] = s;
+    if (restartTail === 1) queueMicrotask(drainRestarts);
+  }
+
+  function undefer(): void {
+    const sessions = deferred;
+    deferred = [];
+    for (const s of sessions) queueRestart(s);
+  }
+
   function drainRestarts(): void {
     // Restarts queued while draining run in this same pass, in order.
     try {
-      while (restartHead < restartQueue.length) again(restartQueue[restartHead++]);
+      while (restartHead < restartTail) again(restartQueue[restartHead++]);
     } finally {
-      if (restartHead < restartQueue.length) queueMicrotask(drainRestarts); // after a throw
-      else restartQueue.length = restartHead = 0;
+      if (restartHead < restartTail) queueMicrotask(drainRestarts); // after a throw
+      else restartHead = restartTail = 0;
     }
   }
 

@@ -71,6 +71,11 @@ export interface HttpRequest {
   body?: string | Uint8Array;
   /** Request timeout in ms overriding the endpoint's `requestTimeout`; 0 means none. */
   timeout?: number;
+  /**
+   * `nowNs()` as read by the caller right before `request()`: taken as the
+   * send time when the request is written at once (a clock read costs ~80 ns).
+   */
+  nowNs?: number;
 }
 
 /** Woken (FIFO) when a connection can take a request; it should `acquire()` at once. */

@@ -100,14 +100,18 @@ export class ResponseParser {
       } else {
         if (state === S_IDLE && !this.begin()) return false;
         if (state === S_HEADER && this.line.len === 0) {
-          // fast path: a whole header line in this buffer, scanned once for ':' and LF
+          // fast path: a whole header line in this buffer, scanned once (to the first ":", then LF)
           let colon = -1;
           let i = pos;
           for (; i < end; i++) {
             const c = buf[i];
+            if (c === 0x3a) {
+              colon = i;
+              break;
+            }
             if (c === 10) break;
-            if (c === 0x3a && colon < 0) colon = i;
           }
+          if (colon >= 0) { while (i < end && buf[i] !== 10) i++; }
           if (i < end) {
             this.rawBytes += i + 1 - pos;
             const lineStart = pos;

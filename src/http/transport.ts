@@ -11,6 +11,8 @@ export interface Transport {
   read(buf: Uint8Array): Promise<number | null>;
   write(data: Uint8Array): Promise<number>;
   close(): void;
+  /** Half-closes (sends FIN); the peer's close then ends the reads. */
+  closeWrite?(): Promise<void>;
 }
 
 /** Where a connection goes: an `addresses` entry, or the endpoint's host. */

@@ -14,6 +14,7 @@ import type {
   Resource,
   SequenceInstance,
   Session,
+  SessionDriver,
   StepFn,
 } from "./session.ts";
 import { newVarSlots, slotOf, type VarSlots } from "./vars.ts";
@@ -78,6 +79,16 @@ export interface CompileCtx {
    * `insertAfter(locator)`): `restartSequence` used as an action relies on it.
    */
   insertAfterStep(step: StepFn): void;
+  /**
+   * The step being compiled can also run a whole session by itself: used when
+   * it turns out to be the scenario's only step (see `SessionDriver`).
+   */
+  offerDriver(driver: (s: Session) => SessionDriver): void;
+}
+
+export interface CompileOptions {
+  /** Let a lone step drive its sessions (default true; false keeps the generic path). */
+  sessionDrivers?: boolean;
 }
 
 export class CompileError extends Error {
@@ -100,6 +111,7 @@ export function compileScenario(
   phase: Phase,
   registry: CompilerRegistry,
   stepIds: StepIds,
+  options: CompileOptions = {},
 ): CompiledScenario {
   const slots = newVarSlots();
   const resources: (() => Resource)[] = [];
@@ -130,6 +142,9 @@ export function compileScenario(
   };
   // Steps inserted after the step being compiled, innermost last.
   const inserted: StepFn[][] = [];
+  // Drivers offered by the step being compiled (innermost last), then by the step they became.
+  const offers: (((s: Session) => SessionDriver) | undefined)[] = [];
+  const drivers = new Map<StepFn, (s: Session) => SessionDriver>();
   scenario.sequences.forEach((seqDef, i) => {
     const ctx: CompileCtx = {
       ...base,
@@ -137,11 +152,15 @@ export function compileScenario(
       compileSteps: (recs) =>
         recs.flatMap((r) => {
           inserted.push([]);
+          offers.push(undefined);
           try {
-            const steps = compileStep(r, ctx);
-            return [...steps, ...inserted[inserted.length - 1]];
+            const steps = [...compileStep(r, ctx), ...inserted[inserted.length - 1]];
+            const offer = offers[offers.length - 1];
+            if (offer !== undefined && steps.length === 1) drivers.set(steps[0], offer);
+            return steps;
           } finally {
             inserted.pop();
+            offers.pop();
           }
         }),
       insertAfterStep(step) {
@@ -149,6 +168,9 @@ export function compileScenario(
           throw new CompileError("A step can only be inserted while a sequence's steps compile");
         }
         inserted[inserted.length - 1].push(step);
+      },
+      offerDriver(driver) {
+        if (offers.length > 0) offers[offers.length - 1] = driver;
       },
       compileActions: (recs) => recs.map((r) => compileAction(r, ctx)),
       compileProcessors: (recs) => recs.map((r) => compileProcessor(r, ctx)),
@@ -161,6 +183,11 @@ export function compileScenario(
     const slot = slots.bySlot.get(name);
     if (slot !== undefined) pseudoSlots.set(name, slot);
   }
+  const only = sequences.length === 1 ? sequences[0] : undefined;
+  const driver = options.sessionDrivers !== false && only !== undefined && only.initial &&
+      only.concurrency === 1 && only.steps.length === 1 && pseudoSlots.size === 0
+    ? drivers.get(only.steps[0])
+    : undefined;
   return {
     sequences,
     byName,
@@ -169,6 +196,7 @@ export function compileScenario(
     maxSequences: Math.max(scenario.maxSequences, sequences.filter((s) => s.initial).length),
     resources,
     pseudoSlots,
+    ...(driver !== undefined ? { driver } : {}),
   };
 }
 

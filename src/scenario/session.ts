@@ -28,6 +28,16 @@ export interface Resource {
   reset(): void;
 }
 
+/**
+ * Runs a whole session by itself, without sequences and steps: offered by a
+ * step that can (a plain `httpRequest`) and used when it is the scenario's
+ * only step. Same statistics and session life, a fraction of the work.
+ */
+export interface SessionDriver {
+  /** The session (re)started: do its work, then end it with `endSession`. */
+  start(freshNs: number): void;
+}
+
 export interface CompiledScenario {
   readonly sequences: CompiledSequence[];
   readonly byName: ReadonlyMap<string, CompiledSequence>;
@@ -38,6 +48,8 @@ export interface CompiledScenario {
   readonly resources: (() => Resource)[];
   /** Slots of the `hyperfoil.*` pseudo-variables this scenario reads. */
   readonly pseudoSlots: ReadonlyMap<string, number>;
+  /** Set when one driver runs the whole scenario: it is made once per session. */
+  readonly driver?: (s: Session) => SessionDriver;
 }
 
 export interface SequenceInstance {
@@ -93,6 +105,8 @@ export interface Session {
   /** Re-entrancy guard of `runSession`. */
   inRun: boolean;
   rerun: boolean;
+  /** Runs the session instead of its sequences (see `CompiledScenario.driver`). */
+  driver: SessionDriver | undefined;
 }
 
 export function newSession(id: number, scenario: CompiledScenario, phase: PhaseContext): Session {
@@ -107,12 +121,12 @@ export function newSession(id: number, scenario: CompiledScenario, phase: PhaseC
       scratchObj: undefined,
     });
   }
-  return {
+  const s: Session = {
     id,
     scenario,
     phase,
     vars: new Array(scenario.slots.names.length).fill(UNSET),
-    resources: scenario.resources.map((f) => f()),
+    resources: scenario.driver === undefined ? scenario.resources.map((f) => f()) : [],
     instances,
     count: 0,
     running: new Uint16Array(scenario.sequences.length),
@@ -124,7 +138,10 @@ export function newSession(id: number, scenario: CompiledScenario, phase: PhaseC
     stopped: false,
     inRun: false,
     rerun: false,
+    driver: undefined,
   };
+  if (scenario.driver !== undefined) s.driver = scenario.driver(s);
+  return s;
 }
 
 /** Starts a session: clean state, pseudo-variables, one instance of each initial sequence. */
@@ -136,6 +153,8 @@ export function startSession(
 ): void {
   s.phase = phase;
   s.generation++;
+  const driver = s.driver;
+  if (driver !== undefined) return startDriven(s, driver, scheduledNs, freshNs);
   s.vars.fill(UNSET);
   for (const r of s.resources) r.reset();
   s.count = 0;
@@ -163,6 +182,25 @@ export function startSession(
     runSession(s);
   } finally {
     s.freshNs = NaN;
+  }
+}
+
+/** `startSession` for a session its driver runs: no variables, resources or sequences. */
+function startDriven(
+  s: Session,
+  driver: SessionDriver,
+  scheduledNs: number,
+  freshNs: number,
+): void {
+  s.inFlight = 0;
+  s.stopped = false;
+  s.active = true;
+  s.scheduledNs = scheduledNs;
+  try {
+    driver.start(freshNs);
+  } catch (e) {
+    s.phase.fail(`Session ${s.id} failed: ${e instanceof Error ? e.message : String(e)}`, s);
+    stopSession(s);
   }
 }
 
@@ -238,7 +276,7 @@ export function wakeSession(s: Session): void {
 
 /** Runs every instance as far as it goes; ends the session when none is left. */
 export function runSession(s: Session): void {
-  if (!s.active) return;
+  if (!s.active || s.driver !== undefined) return;
   if (s.inRun) {
     s.rerun = true;
     return;
@@ -273,16 +311,17 @@ export function runSession(s: Session): void {
   } finally {
     s.inRun = false;
   }
-  if (s.stopped || (s.count === 0 && s.inFlight === 0)) finishSession(s);
+  if (s.stopped || (s.count === 0 && s.inFlight === 0)) endSession(s);
 }
 
 /** Stops the session where it is (the `stop` step, phase termination). */
 export function stopSession(s: Session): void {
   s.stopped = true;
-  if (!s.inRun) finishSession(s);
+  if (!s.inRun) endSession(s);
 }
 
-function finishSession(s: Session): void {
+/** The session's work is done: the phase recycles or restarts it (drivers call this). */
+export function endSession(s: Session): void {
   if (!s.active) return;
   s.active = false;
   s.generation++;

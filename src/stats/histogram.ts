@@ -6,11 +6,12 @@
  * Recording indexes a Float64Array directly (a few ns, no allocation); min, max,
  * mean, standard deviation, percentiles and the iterators reproduce Java
  * HdrHistogram 2.2.2 step by step so that the numbers match Hyperfoil's.
- * Histograms travel as HdrHistogram's V2 compressed base64 encoding, produced
- * and read by `hdr-histogram-js`.
+ * Histograms travel as HdrHistogram's V2 compressed base64 encoding, written
+ * and read here byte for byte as Java's `encodeIntoCompressedByteBuffer` does
+ * (a library for it would cost every process ~8 MB of memory).
  * @module
  */
-import * as hdr from "hdr-histogram-js";
+import { deflateSync, inflateSync } from "node:zlib";
 
 /** The highest value kept: 60 s in ns. Larger samples are recorded as this. */
 export const HIGHEST_TRACKABLE_NS = 60_000_000_000;
@@ -235,33 +236,172 @@ export class Histogram {
 
   /** HdrHistogram V2 compressed encoding, base64 (what Java's `encodeIntoCompressedByteBuffer` reads). */
   encode(): string {
-    const h = hdr.build({
-      bitBucketSize: 64,
-      lowestDiscernibleValue: 1,
-      highestTrackableValue: HIGHEST_TRACKABLE_NS,
-      numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
-      autoResize: false,
-    });
-    for (let i = 0; i < COUNTS_LENGTH; i++) {
-      const c = this.counts[i];
-      if (c !== 0) h.recordValueWithCount(valueFromIndex(i), c);
-    }
-    return hdr.encodeIntoCompressedBase64(h);
+    let limit = COUNTS_LENGTH;
+    while (limit > 1 && this.counts[limit - 1] === 0) limit--;
+    const payload = encodeCounts(this.counts, limit);
+    const plain = new Uint8Array(V2_HEADER + payload.length);
+    const view = new DataView(plain.buffer);
+    view.setInt32(0, V2_COOKIE);
+    view.setInt32(4, payload.length);
+    view.setInt32(8, 0); // normalizing index offset
+    view.setInt32(12, SIGNIFICANT_DIGITS);
+    setInt64(view, 16, 1); // lowest discernible value
+    setInt64(view, 24, HIGHEST_TRACKABLE_NS);
+    view.setFloat64(32, 1); // integer to double conversion ratio
+    plain.set(payload, V2_HEADER);
+    const compressed = deflateSync(plain);
+    const out = new Uint8Array(8 + compressed.length);
+    const head = new DataView(out.buffer);
+    head.setInt32(0, V2_COMPRESSED_COOKIE);
+    head.setInt32(4, compressed.length);
+    out.set(compressed, 8);
+    let binary = "";
+    for (let i = 0; i < out.length; i++) binary += String.fromCharCode(out[i]);
+    return btoa(binary);
   }
 
   /** Reads `encode()`'s output (or any V2 compressed HdrHistogram, re-bucketed to this layout). */
   static decode(base64: string): Histogram {
-    const decoded = hdr.decodeFromCompressedBase64(base64, 64);
-    if (!(decoded instanceof hdr.JsHistogram)) {
-      throw new TypeError("Expected a JavaScript histogram from hdr-histogram-js");
+    let packed: Uint8Array;
+    try {
+      packed = Uint8Array.from(atob(base64.trim()), (c) => c.charCodeAt(0));
+    } catch {
+      throw new TypeError("Invalid histogram: not base64");
+    }
+    if (packed.length < 8 || cookieBase(readInt32(packed, 0)) !== V2_COMPRESSED_COOKIE_BASE) {
+      throw new TypeError("Invalid histogram: expected HdrHistogram's V2 compressed encoding");
+    }
+    const length = readInt32(packed, 4);
+    let plain: Uint8Array;
+    try {
+      plain = inflateSync(packed.subarray(8, 8 + length));
+    } catch (error) {
+      throw new TypeError(`Invalid histogram: ${(error as Error).message}`);
+    }
+    if (plain.length < V2_HEADER || cookieBase(readInt32(plain, 0)) !== V2_COOKIE_BASE) {
+      throw new TypeError("Invalid histogram: expected a V2 encoding inside");
+    }
+    const view = new DataView(plain.buffer, plain.byteOffset, plain.length);
+    const payloadLength = view.getInt32(4);
+    const digits = view.getInt32(12);
+    const lowest = getInt64(view, 16);
+    if (V2_HEADER + payloadLength > plain.length || digits < 0 || digits > 5 || lowest < 1) {
+      throw new TypeError("Invalid histogram: inconsistent V2 header");
     }
     const h = new Histogram();
-    for (let i = 0; i < decoded.countsArrayLength; i++) {
-      const c = decoded.getCountAtIndex(i);
-      if (c > 0) h.recordCount(decoded.valueFromIndex(i), c);
-    }
+    // Same layout as ours: indexes map one to one; else each count goes to its value's bucket.
+    const same = digits === SIGNIFICANT_DIGITS && lowest === 1;
+    const valueOf = same ? valueFromIndex : layoutValueFromIndex(digits, lowest);
+    decodeCounts(plain, V2_HEADER, V2_HEADER + payloadLength, (index, count) => {
+      if (same && index < COUNTS_LENGTH) {
+        h.counts[index] += count;
+        h.totalCount += count;
+      } else h.recordCount(valueOf(index), count);
+    });
     return h;
   }
+}
+
+// HdrHistogram's V2 format: a 40-byte header, then the counts as ZigZag LEB128 longs where a
+// negative number n stands for -n empty buckets; compressed, it is zlib-deflated behind an
+// 8-byte header. The cookies' 0x10 says "9-byte words" (LEB128-64b9B).
+const V2_COOKIE_BASE = 0x1c849303;
+const V2_COMPRESSED_COOKIE_BASE = 0x1c849304;
+const V2_COOKIE = V2_COOKIE_BASE | 0x10;
+const V2_COMPRESSED_COOKIE = V2_COMPRESSED_COOKIE_BASE | 0x10;
+const V2_HEADER = 40;
+
+function cookieBase(cookie: number): number {
+  return cookie & ~0xf0;
+}
+
+function readInt32(buf: Uint8Array, at: number): number {
+  return new DataView(buf.buffer, buf.byteOffset, buf.length).getInt32(at);
+}
+
+function setInt64(view: DataView, at: number, value: number): void {
+  view.setUint32(at, Math.floor(value / TWO_POW_32));
+  view.setUint32(at + 4, value % TWO_POW_32);
+}
+
+function getInt64(view: DataView, at: number): number {
+  return view.getUint32(at) * TWO_POW_32 + view.getUint32(at + 4);
+}
+
+/** Counts `[0, limit)` as Java's `fillBufferFromCountsArray` writes them. */
+function encodeCounts(counts: Float64Array, limit: number): Uint8Array {
+  const out: number[] = [];
+  let i = 0;
+  while (i < limit) {
+    const count = counts[i++];
+    let zeros = 0;
+    if (count === 0) {
+      zeros = 1;
+      while (i < limit && counts[i] === 0) {
+        zeros++;
+        i++;
+      }
+    }
+    putZigZag(out, zeros > 1 ? -zeros : count);
+  }
+  return Uint8Array.from(out);
+}
+
+/** ZigZag LEB128 of an integer |v| < 2^53 (never reaches the 9th byte, which is for ≥ 2^56). */
+function putZigZag(out: number[], v: number): void {
+  let z = v >= 0 ? v * 2 : -v * 2 - 1;
+  while (z >= 128) {
+    out.push((z % 128) | 0x80);
+    z = Math.floor(z / 128);
+  }
+  out.push(z);
+}
+
+/** Calls `each(index, count)` for every non-empty bucket of a V2 payload `buf[start, end)`. */
+function decodeCounts(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  each: (index: number, count: number) => void,
+): void {
+  let pos = start;
+  let index = 0;
+  while (pos < end) {
+    let z = 0;
+    for (let shift = 0, scale = 1;; shift++, scale *= 128) {
+      if (pos >= end) throw new TypeError("Invalid histogram: truncated counts");
+      const b = buf[pos++];
+      if (shift === 8) { // the 9th byte carries 8 bits
+        z += b * scale;
+        break;
+      }
+      z += (b & 0x7f) * scale;
+      if (b < 0x80) break;
+    }
+    const v = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    if (v < 0) index -= v;
+    else {
+      if (v > 0) each(index, v);
+      index++;
+    }
+  }
+}
+
+/** `valueFromIndex` of another histogram layout (Java's for those digits and lowest value). */
+function layoutValueFromIndex(digits: number, lowest: number): (index: number) => number {
+  const subBucketCountMagnitude = Math.ceil(Math.log2(2 * 10 ** digits));
+  const halfMagnitude = Math.max(subBucketCountMagnitude, 1) - 1;
+  const half = 2 ** halfMagnitude;
+  const unitMagnitude = Math.floor(Math.log2(lowest));
+  return (index) => {
+    let bucket = Math.floor(index / half) - 1;
+    let sub = (index % half) + half;
+    if (bucket < 0) {
+      sub -= half;
+      bucket = 0;
+    }
+    return sub * 2 ** (bucket + unitMagnitude);
+  };
 }
 
 /** What distinguishes the percentile and linear iterators. */

@@ -293,6 +293,24 @@ Deno.test("closing the pool fails in-flight requests with 'reset' and leaks noth
   await pool.close(); // idempotent
 });
 
+Deno.test("closing the pool half-closes idle connections; one the server keeps open is cut off", async () => {
+  let ended = 0;
+  await using server = new RawServer(async (conn, index) => {
+    const request = await conn.readRequest(); // null: the client half-closed
+    if (request === null) ended++;
+    if (index === 1) await delay(800); // this one does not close its side
+  });
+  const pool = new ConnectionPool(testEndpoint(server.url, { sharedConnections: fixed(2) }));
+  await pool.connect();
+  await until(() => server.accepted === 2, "2 accepted connections");
+  const start = performance.now();
+  await pool.close();
+  const ms = performance.now() - start;
+  assert.equal(ended, 2, "both saw the end of the stream");
+  assert.ok(ms >= 150 && ms < 700, `close took ${ms.toFixed(0)} ms: the stubborn one was cut off`);
+  assert.equal(pool.stats().connections, 0);
+});
+
 Deno.test("request timing: sentNs before doneNs, both on the nowNs clock", async () => {
   await using server = new RawServer(async (conn) => {
     await conn.readRequest();

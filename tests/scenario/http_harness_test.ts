@@ -17,6 +17,7 @@ import {
   type PhaseContext,
   type Session,
   startSession,
+  stopSession,
   wakeSession,
 } from "../../src/scenario/session.ts";
 import type { VarValue } from "../../src/scenario/vars.ts";
@@ -93,6 +94,10 @@ export interface RunOptions {
   settleMs?: number;
   /** Times each session starts again when it ends (as an `always` phase restarts it). */
   restarts?: number;
+  /** Let a lone request drive its sessions (default true, as the engine does). */
+  sessionDrivers?: boolean;
+  /** Stops the sessions still active after this long (as a phase termination does). */
+  stopAfterMs?: number;
 }
 
 /** A minimal executor: real clients, timers and statistics. */
@@ -178,6 +183,7 @@ export async function run(b: Benchmark, options: RunOptions = {}): Promise<RunRe
   const failures: string[] = [];
   const sessions: Session[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopper: ReturnType<typeof setTimeout> | undefined;
   try {
     if (options.connect ?? true) {
       await Promise.all([...ex.clients.values()].map((c) => c.connect()));
@@ -188,6 +194,7 @@ export async function run(b: Benchmark, options: RunOptions = {}): Promise<RunRe
       phaseDef,
       defaultCompilers(),
       newStepIds(b),
+      { sessionDrivers: options.sessionDrivers },
     );
     let active = count;
     const restarts = new Map<Session, number>();
@@ -211,6 +218,11 @@ export async function run(b: Benchmark, options: RunOptions = {}): Promise<RunRe
     for (let i = 0; i < count; i++) sessions.push(newSession(i + 1, scenario, phase));
     const start = ex.nowNs() - (options.scheduledAgoMs ?? 0) * 1e6;
     for (const s of sessions) startSession(s, phase, start);
+    if (options.stopAfterMs !== undefined) {
+      stopper = setTimeout(() => {
+        for (const s of sessions) if (s.active) stopSession(s);
+      }, options.stopAfterMs);
+    }
     await Promise.race([
       done,
       new Promise((_, reject) => {
@@ -227,6 +239,7 @@ export async function run(b: Benchmark, options: RunOptions = {}): Promise<RunRe
     if (options.settleMs) await sleep(options.settleMs);
   } finally {
     clearTimeout(timer);
+    clearTimeout(stopper);
     await ex.close();
   }
   ex.stats.endPhase(phaseDef.id);

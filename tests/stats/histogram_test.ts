@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import * as hdr from "hdr-histogram-js";
+import { inflateSync } from "node:zlib";
 import {
   COUNTS_LENGTH,
   countsIndex,
@@ -184,6 +185,55 @@ Deno.test("encode → decode round-trips exactly and reads the same as hdr-histo
   const viaLibrary = hdr.decodeFromCompressedBase64(h.encode(), 64);
   assert.equal(viaLibrary.totalCount, h.totalCount);
   assert.ok(Histogram.decode(new Histogram().encode()).equals(new Histogram()));
+});
+
+/** The V2 bytes inside a compressed base64 histogram. */
+function v2Bytes(base64: string): Uint8Array {
+  const packed = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const length = new DataView(packed.buffer).getInt32(4);
+  return inflateSync(packed.subarray(8, 8 + length));
+}
+
+Deno.test("the encoding has Java's V2 layout: the counts payload hdr-histogram-js writes", () => {
+  const values = [0, 3, 3, 255, 256, 90_000, 1_000_000, 1_000_001, 42_000_000_000];
+  const ref = referenceHistogram();
+  for (const v of values) ref.recordValue(v);
+  const ours = v2Bytes(histogramOf(...values).encode());
+  const theirs = v2Bytes(hdr.encodeIntoCompressedBase64(ref));
+  assert.equal(ours.length, theirs.length);
+  // Cookie and payload length, digits and value range, then the counts, byte for byte.
+  assert.deepEqual([...ours.subarray(0, 8)], [...theirs.subarray(0, 8)]);
+  assert.deepEqual([...ours.subarray(12, 32)], [...theirs.subarray(12, 32)]);
+  assert.deepEqual([...ours.subarray(40)], [...theirs.subarray(40)]);
+  // Where hdr-histogram-js departs from Java: normalizing index offset 0, conversion ratio 1.0.
+  const header = new DataView(ours.buffer, ours.byteOffset);
+  assert.equal(header.getInt32(8), 0);
+  assert.equal(header.getFloat64(32), 1);
+});
+
+Deno.test("decode reads hdr-histogram-js output, also with another layout, and rejects garbage", () => {
+  const values = [1, 250, 1_234_567, 59_999_000_000];
+  const same = referenceHistogram();
+  for (const v of values) same.recordValue(v);
+  assert.ok(Histogram.decode(hdr.encodeIntoCompressedBase64(same)).equals(histogramOf(...values)));
+
+  // 3 digits from 1 µs: each count lands where the lowest value of its bucket there falls here.
+  const other = hdr.build({
+    bitBucketSize: 64,
+    lowestDiscernibleValue: 1000,
+    highestTrackableValue: HIGHEST_TRACKABLE_NS,
+    numberOfSignificantValueDigits: 3,
+    autoResize: false,
+  });
+  for (const v of [5_000, 5_000, 2_000_000]) other.recordValue(v);
+  const rebucketed = Histogram.decode(hdr.encodeIntoCompressedBase64(other));
+  assert.equal(rebucketed.totalCount, 3);
+  // There, buckets are 512 ns wide below 2048 × 512 ns, 1024 ns wide in the next range.
+  assert.equal(rebucketed.counts[countsIndex(Math.floor(5_000 / 512) * 512)], 2);
+  assert.equal(rebucketed.counts[countsIndex(Math.floor(2_000_000 / 1024) * 1024)], 1);
+
+  assert.throws(() => Histogram.decode("not base64!"), /Invalid histogram: not base64/);
+  assert.throws(() => Histogram.decode(btoa("HIST")), /V2 compressed encoding/);
 });
 
 Deno.test("add and subtract are exact inverses", () => {

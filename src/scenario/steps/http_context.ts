@@ -813,7 +813,7 @@ function isRedirect(code: number): boolean {
 }
 
 /** Bytes the request takes on the wire (for `transferSizeRecorder`). */
-function requestSize(req: HttpRequest): number {
+export function requestSize(req: HttpRequest): number {
   const t = req.template;
   const extra = req.extraHeaders;
   const body = req.body;

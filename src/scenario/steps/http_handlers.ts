@@ -35,6 +35,12 @@ export interface CompiledHandlers {
   /** Keys of `transferSizeRecorder`s. */
   readonly transferSize: readonly string[];
   readonly onCompletion: readonly ActionFn[];
+  /**
+   * When every status handler is a range check (`range`, autoRangeCheck): the
+   * ranges of each, and a status outside one handler's ranges marks the
+   * response invalid. Undefined when other status handlers exist.
+   */
+  readonly statusRanges: readonly (readonly StatusRange[])[] | undefined;
 }
 
 export interface HandlerOptions {
@@ -50,10 +56,15 @@ export function compileHandlers(
   options: HandlerOptions,
 ): CompiledHandlers {
   const status = h.status.map((r) => statusHandler(r, ctx));
+  const ranges: (readonly StatusRange[])[] = h.status.flatMap((r) =>
+    r.type === "range" ? [r.ranges] : []
+  );
   if (options.autoRangeCheck && !h.status.some((r) => r.type === "range")) {
-    status.push(rangeHandler([{ min: 200, max: 399 }]));
+    status.push(rangeHandler(AUTO_RANGE));
+    ranges.push(AUTO_RANGE);
   }
   return {
+    statusRanges: ranges.length === status.length ? ranges : undefined,
     status,
     header: h.header.map((r) => headerHandler(r, ctx)),
     body: ctx.compileProcessors(h.body),
@@ -62,8 +73,14 @@ export function compileHandlers(
   };
 }
 
-function inRanges(ranges: readonly StatusRange[], status: number): boolean {
-  for (const r of ranges) if (status >= r.min && status <= r.max) return true;
+/** Hyperfoil's autoRangeCheck: anything but 2xx and 3xx is invalid. */
+const AUTO_RANGE: readonly StatusRange[] = [{ min: 200, max: 399 }];
+
+/** Whether `status` lies in one of `ranges`. */
+export function inRanges(ranges: readonly StatusRange[], status: number): boolean {
+  for (let i = 0; i < ranges.length; i++) {
+    if (status >= ranges[i].min && status <= ranges[i].max) return true;
+  }
   return false;
 }
 

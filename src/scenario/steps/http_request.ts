@@ -13,6 +13,7 @@ import type { CompileCtx, CompilerRegistry } from "../compile.ts";
 import type { ExecutorContext } from "../runtime.ts";
 import type { SequenceInstance, Session, StepFn } from "../session.ts";
 import type { RequestContext } from "./http_context.ts";
+import { canDrive, requestDriver } from "./http_driver.ts";
 import { httpStateSlot, type PacingHolder, pacingSlot } from "./http_session.ts";
 import { compileSpec, type RequestSpec } from "./http_spec.ts";
 import { registerHttpProcessors } from "./processors_http.ts";
@@ -28,6 +29,7 @@ export function registerHttpSteps(reg: CompilerRegistry): void {
 
 export function compileHttpRequest(rec: HttpRequestRecord, ctx: CompileCtx): StepFn {
   const spec = compileSpec(rec, ctx);
+  if (canDrive(spec)) ctx.offerDriver(requestDriver(spec));
   const stateSlot = httpStateSlot(ctx);
   const pacing = spec.compensation !== undefined ? pacingSlot(ctx) : undefined;
   return (s, q) => {
