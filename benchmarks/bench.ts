@@ -15,8 +15,10 @@
  * nginx is stopped at the end, on failure and on Ctrl-C.
  *
  *   deno run -A benchmarks/bench.ts [--runs 3] [-d 10] [--rate 20000] [--conns 10000]
+ *     [--deno-flags '--v8-flags=…']
  */
 import { join } from "node:path";
+import { HF_V8_FLAGS } from "../src/v8_flags.ts";
 
 const REPO = new URL("../", import.meta.url).pathname;
 
@@ -29,6 +31,9 @@ const RUNS = Number(flag("--runs", "3"));
 const SECONDS = Number(flag("-d", "10"));
 const RATE = Number(flag("--rate", "20000"));
 const MANY_CONNECTIONS = Number(flag("--conns", "10000"));
+/** `deno run` flags for hf, whitespace-separated; default: the V8 flags the hf binary embeds. */
+const HF_DENO_FLAGS = flag("--deno-flags", `--v8-flags=${HF_V8_FLAGS}`).split(/\s+/)
+  .filter((f) => f !== "");
 
 const decoder = new TextDecoder();
 
@@ -226,7 +231,7 @@ interface HfRun {
 async function runHf(hfArgs: string[]): Promise<HfRun> {
   const root = await Deno.makeTempDir({ prefix: "hf-bench-run-" });
   const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "cli.ts", ...hfArgs, "--root", root],
+    args: ["run", "-A", ...HF_DENO_FLAGS, "cli.ts", ...hfArgs, "--root", root],
     cwd: REPO,
     stdout: "piped",
     stderr: "piped",
@@ -356,6 +361,7 @@ async function manyConnections(tools: Record<string, string>, nginx: Nginx): Pro
       deno,
       "run",
       "-A",
+      ...HF_DENO_FLAGS,
       "cli.ts",
       "wrk2",
       "-t1",

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { builtinModules } from "node:module";
 import type * as Esbuild from "esbuild";
+import { HF_V8_FLAGS } from "../v8_flags.ts";
 
 /** One file of the agent library, copied to `<dir>/agentlib/<name>`. */
 export interface ArtifactFile {
@@ -69,7 +70,11 @@ export async function hfArtifact(options: HfArtifactOptions = {}): Promise<Agent
     artifactFile(WORKER_BUNDLE, `${dir}/${WORKER_BUNDLE}`),
   ]);
   // --no-config: a deno.json above the agent's dir must not change how the bundle runs.
-  return { files, command: ["./deno", "run", "-A", "--no-config", `./${BUNDLE}`], arch };
+  return {
+    files,
+    command: ["./deno", "run", "-A", `--v8-flags=${HF_V8_FLAGS}`, "--no-config", `./${BUNDLE}`],
+    arch,
+  };
 }
 
 async function artifactFile(name: string, path: string): Promise<ArtifactFile> {

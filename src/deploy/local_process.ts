@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { ControllerSide } from "../bus/messages.ts";
 import { type BusServer, newRunToken } from "../bus/tcp_transport.ts";
 import { type DeployedAgent, type Deployer, DeployError, type DeployOptions } from "./deployer.ts";
+import { HF_V8_FLAGS } from "../v8_flags.ts";
 
 export interface LocalProcessDeployerOptions {
   /** The controller's bus; agents dial it on 127.0.0.1 (or its own address). */
@@ -42,7 +43,13 @@ export function selfCommand(): string[] {
   const compiled = import.meta.url.includes("/deno-compile-") ||
     !/^deno(\.exe)?$/i.test(base) || !import.meta.url.startsWith("file:");
   if (compiled) return [exe];
-  return [exe, "run", "-A", fileURLToPath(new URL("../../cli.ts", import.meta.url))];
+  return [
+    exe,
+    "run",
+    "-A",
+    `--v8-flags=${HF_V8_FLAGS}`,
+    fileURLToPath(new URL("../../cli.ts", import.meta.url)),
+  ];
 }
 
 /** Starts each agent as an `hf agent` subprocess connected over `options.bus`. */

@@ -1,6 +1,7 @@
 /** What the ssh deployer copies when hf runs from source: Deno plus esbuild bundles. */
 import assert from "node:assert/strict";
 import { agentBundle, hfArtifact, isCompiled } from "../../src/deploy/artifact.ts";
+import { HF_V8_FLAGS } from "../../src/v8_flags.ts";
 
 async function run(cmd: string, args: string[], cwd?: string) {
   const out = await new Deno.Command(cmd, {
@@ -18,7 +19,14 @@ Deno.test("artifact: from source it is the Deno executable plus bundles of cli.t
   assert.equal(isCompiled(), false);
   const a = await hfArtifact();
   assert.deepEqual(a.files.map((f) => f.name), ["deno", "hf.js", "executor_worker.js"]);
-  assert.deepEqual(a.command, ["./deno", "run", "-A", "--no-config", "./hf.js"]);
+  assert.deepEqual(a.command, [
+    "./deno",
+    "run",
+    "-A",
+    `--v8-flags=${HF_V8_FLAGS}`,
+    "--no-config",
+    "./hf.js",
+  ]);
   assert.equal(a.arch, Deno.build.arch);
   assert.equal(a.files[0].path, Deno.execPath());
   assert.equal(a.files[0].mode, 0o755);
