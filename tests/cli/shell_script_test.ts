@@ -196,3 +196,40 @@ Deno.test("connect asks for the password when the controller answers 401, withou
   assert.equal(refused, 3);
   assert.equal(err, `The controller at ${authority} refused the password\n`);
 });
+
+Deno.test("hf cli -c start-local runs a benchmark in the shell's own controller, under HF_ROOT", async () => {
+  await using server = exampleServer();
+  await using files = await tempFiles({
+    "quickstart.hf.yaml": await quickstartYaml(`http://127.0.0.1:${server.port}`),
+  });
+  const root = `${files.dir}/root`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../../cli.ts", import.meta.url).pathname,
+      "cli",
+      "-c",
+      `start-local; upload ${files.path("quickstart.hf.yaml")}; run quickstart; stats; exit`,
+    ],
+    env: { ...Deno.env.toObject(), HF_ROOT: root, NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(30_000),
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stdout + stderr);
+  assert.match(
+    stdout,
+    new RegExp(`Started a local controller at http://127\\.0\\.0\\.1:\\d+ \\(root ${root}\\)`),
+  );
+  assert.match(stdout, /Total stats from run 0000/);
+  const rows = statsRows(stdout);
+  const totals = allJsonTotals(JSON.parse(await Deno.readTextFile(`${root}/run/0000/all.json`)));
+  for (const [key, row] of rows) {
+    assert.equal(Number(row.REQUESTS), (totals.get(key) as { requestCount: number }).requestCount);
+  }
+  assert.equal(rows.size, 2);
+});

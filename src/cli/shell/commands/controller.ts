@@ -15,6 +15,7 @@ import {
   type ShellState,
   stringOption,
 } from "../context.ts";
+import { defaultRoot } from "../../../controller/run_store.ts";
 
 /** Reaches the controller at `baseUrl` (asking for a password on 401) and makes it current. */
 export async function connectTo(
@@ -119,7 +120,7 @@ const startLocal: ShellCommand = {
     {
       long: "root",
       value: { name: "DIR", kind: "dir" },
-      description: "benchmarks and runs (default: a new temporary directory)",
+      description: "benchmarks and runs (default: $HF_ROOT or /tmp/hyperfoil, as hf run)",
     },
   ],
   async run(state, args) {
@@ -127,7 +128,8 @@ const startLocal: ShellCommand = {
       throw new ShellError(`A local controller is already running at ${state.local.url}`);
     }
     let root = args.positionals[0] ?? stringOption(args, "root");
-    root ??= await Deno.makeTempDir({ prefix: "hf-local-" });
+    // The same root as `hf run` and `hf controller`: runs outlive the shell, as Hyperfoil's do.
+    root ??= defaultRoot();
     let local: LocalController;
     try {
       local = await startLocalController(root);
