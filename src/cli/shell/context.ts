@@ -86,6 +86,14 @@ export function benchmarkOf(state: ShellState, given: string | undefined): strin
   return name;
 }
 
+/** `-P NAME=VALUE`, as `run` and `inspect` take it. */
+export const PARAM_OPTION: OptionSpec = {
+  short: "P",
+  long: "param",
+  value: { name: "NAME=VALUE", repeatable: true },
+  description: "template parameter",
+};
+
 export const stringOption = (args: ParsedArgs, name: string): string | undefined => {
   const v = args.options[name];
   return typeof v === "string" ? v : undefined;

@@ -7,6 +7,7 @@ import {
   benchmarkOf,
   clientOf,
   listOption,
+  PARAM_OPTION,
   type ShellCommand,
   type ShellState,
   stringOption,
@@ -110,12 +111,7 @@ const inspect: ShellCommand = {
   summary: "show a benchmark's structure: targets, agents, phases and their steps",
   args: [{ name: "name", kind: "benchmark", optional: true }],
   options: [
-    {
-      short: "P",
-      long: "param",
-      value: { name: "NAME=VALUE", repeatable: true },
-      description: "template parameter",
-    },
+    PARAM_OPTION,
   ],
   async run(state, args) {
     const name = benchmarkOf(state, args.positionals[0]);

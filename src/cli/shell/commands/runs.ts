@@ -6,6 +6,7 @@ import {
   clientOf,
   formatTable,
   listOption,
+  PARAM_OPTION,
   runIdOf,
   type ShellCommand,
   type ShellState,
@@ -92,12 +93,7 @@ const run: ShellCommand = {
   summary: "start a run of a benchmark and watch its status (Enter stops watching)",
   args: [{ name: "name", kind: "benchmark", optional: true }],
   options: [
-    {
-      short: "P",
-      long: "param",
-      value: { name: "NAME=VALUE", repeatable: true },
-      description: "template parameter",
-    },
+    PARAM_OPTION,
     { short: "d", long: "description", value: { name: "TEXT" }, description: "run description" },
   ],
   async run(state, args) {
@@ -208,42 +204,55 @@ function minMaxRows(
   );
 }
 
-const sessions: ShellCommand = {
-  name: "sessions",
-  summary: "minimum and maximum sessions per phase and agent",
-  args: [{ name: "run", kind: "run", optional: true }],
-  options: [TOTAL_OPTION],
-  async run(state, args) {
-    const client = clientOf(state);
-    const id = runIdOf(state, args.positionals[0]);
-    const which = await window(client, id, args.options.total === true);
-    const rows = minMaxRows(await client.sessions(id, which));
-    state.io.out(
-      rows.length === 0
-        ? `No session records (${which})\n`
-        : formatTable(["PHASE", "AGENT", "MIN", "MAX"], rows),
-    );
-  },
-};
+/** `sessions` and `connections`: a min/max table of the run's recent or total records. */
+function minMaxCommand(
+  name: string,
+  summary: string,
+  fetch: (
+    client: Client,
+    id: string,
+    which: "recent" | "total",
+  ) => Promise<Record<string, Record<string, MinMax>>>,
+  header: [string, string],
+  what: string,
+  aliases?: string[],
+): ShellCommand {
+  return {
+    name,
+    aliases,
+    summary,
+    args: [{ name: "run", kind: "run", optional: true }],
+    options: [TOTAL_OPTION],
+    async run(state, args) {
+      const client = clientOf(state);
+      const id = runIdOf(state, args.positionals[0]);
+      const which = await window(client, id, args.options.total === true);
+      const rows = minMaxRows(await fetch(client, id, which));
+      state.io.out(
+        rows.length === 0
+          ? `No ${what} records (${which})\n`
+          : formatTable([...header, "MIN", "MAX"], rows),
+      );
+    },
+  };
+}
 
-const connections: ShellCommand = {
-  name: "connections",
-  aliases: ["conns"],
-  summary: "minimum and maximum connections per target and type",
-  args: [{ name: "run", kind: "run", optional: true }],
-  options: [TOTAL_OPTION],
-  async run(state, args) {
-    const client = clientOf(state);
-    const id = runIdOf(state, args.positionals[0]);
-    const which = await window(client, id, args.options.total === true);
-    const rows = minMaxRows(await client.connections(id, which));
-    state.io.out(
-      rows.length === 0
-        ? `No connection records (${which})\n`
-        : formatTable(["TARGET", "TYPE", "MIN", "MAX"], rows),
-    );
-  },
-};
+const sessions = minMaxCommand(
+  "sessions",
+  "minimum and maximum sessions per phase and agent",
+  (client, id, which) => client.sessions(id, which),
+  ["PHASE", "AGENT"],
+  "session",
+);
+
+const connections = minMaxCommand(
+  "connections",
+  "minimum and maximum connections per target and type",
+  (client, id, which) => client.connections(id, which),
+  ["TARGET", "TYPE"],
+  "connection",
+  ["conns"],
+);
 
 const cpu: ShellCommand = {
   name: "cpu",
