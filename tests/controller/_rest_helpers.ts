@@ -200,3 +200,72 @@ export async function hasBinary(name: string): Promise<boolean> {
     return false;
   }
 }
+
+const REPO_DIR = new URL("../../", import.meta.url).pathname;
+
+export interface SpawnedController extends AsyncDisposable {
+  url: string;
+  child: Deno.ChildProcess;
+  /** Waits for the process to end (signal it first), with everything it printed. */
+  exit(): Promise<{ status: Deno.CommandStatus; stdout: string; stderr: string }>;
+}
+
+/**
+ * Starts `hf controller --port 0 --root ROOT ARGS…` as a subprocess and reads its URL from
+ * the first line of stdout; killed after 90 s, interrupted (SIGINT) when disposed.
+ */
+export async function spawnController(
+  root: string,
+  options: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<SpawnedController> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--quiet",
+      "cli.ts",
+      "controller",
+      "--port",
+      "0",
+      "--root",
+      root,
+      ...options.args ?? [],
+    ],
+    cwd: REPO_DIR,
+    env: options.env ?? { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let stdout = "";
+  const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
+  while (!stdout.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stdout += value;
+  }
+  const m = /^hf controller listening on (http:\/\/127\.0\.0\.1:(\d+))\n$/.exec(stdout);
+  // Only on failure: stderr ends when the child does.
+  if (m === null) assert.fail(`unexpected output: ${JSON.stringify(stdout)} ${await stderr}`);
+  let ended: ReturnType<SpawnedController["exit"]> | undefined;
+  const exit = () =>
+    ended ??= (async () => {
+      for (let r = await reader.read(); !r.done; r = await reader.read()) stdout += r.value;
+      const status = await child.status;
+      clearTimeout(timer);
+      return { status, stdout, stderr: await stderr };
+    })();
+  return {
+    url: m[1],
+    child,
+    exit,
+    async [Symbol.asyncDispose]() {
+      try {
+        child.kill("SIGINT");
+      } catch { /* exited already */ }
+      await exit();
+    },
+  };
+}

@@ -139,15 +139,20 @@ phases:
   }
 });
 
-Deno.test("local process deployer: a killed agent process fails the run naming it, and nothing is left", async () => {
+/**
+ * Runs agents `keep` and `lose` as processes against the example server; once the run is
+ * going, sends `signal` to `lose`. Returns the run's result, how long after the signal it
+ * ended, and the agent processes of the run left afterwards.
+ */
+async function loseAgentMidRun(keep: string, lose: string, signal: Deno.Signal) {
   await using server = exampleServer();
   await using root = await tempDir("hf-lp-root-");
   const deployer = withBus();
   const pids = new Map<string, number>();
-  const benchmark = load(`name: kill-one
+  const benchmark = load(`name: lose-one
 agents:
-  alpha: 127.0.0.1
-  beta: 127.0.0.1
+  ${keep}: 127.0.0.1
+  ${lose}: 127.0.0.1
 http:
   host: ${server.url}
 phases:
@@ -172,70 +177,37 @@ phases:
       assert.ok(Date.now() < deadline, "the run did not get going");
       await new Promise((r) => setTimeout(r, 50));
     }
-    const killedAt = Date.now();
-    Deno.kill(pids.get("beta")!, "SIGKILL");
+    const signalledAt = Date.now();
+    Deno.kill(pids.get(lose)!, signal);
     const result = await started;
-    const took = Date.now() - killedAt;
-    assert.ok(took < 6500, `the run ended ${took} ms after the kill`);
-    assert.equal(result.status, "error");
-    assert.match(result.reason ?? "", /beta/);
-    assert.match(result.reason ?? "", /lost/);
+    const took = Date.now() - signalledAt;
     const all = JSON.parse(await Deno.readTextFile(`${result.runDir}/all.json`));
-    assert.ok(all.stats.length > 0, "what was recorded before the kill is written");
-    assert.deepEqual(await agentProcesses(result.runId, deployer.bus.port), []);
+    const left = await agentProcesses(result.runId, deployer.bus.port);
+    return { result, took, all, left };
   } finally {
     await deployer.close();
   }
+}
+
+Deno.test("local process deployer: a killed agent process fails the run naming it, and nothing is left", async () => {
+  const { result, took, all, left } = await loseAgentMidRun("alpha", "beta", "SIGKILL");
+  assert.ok(took < 6500, `the run ended ${took} ms after the kill`);
+  assert.equal(result.status, "error");
+  assert.match(result.reason ?? "", /beta/);
+  assert.match(result.reason ?? "", /lost/);
+  assert.ok(all.stats.length > 0, "what was recorded before the kill is written");
+  assert.deepEqual(left, []);
 });
 
 Deno.test("local process deployer: a frozen agent (as an unreachable host) is lost after 5 s of silence", async () => {
-  await using server = exampleServer();
-  await using root = await tempDir("hf-lp-root-");
-  const deployer = withBus();
-  const pids = new Map<string, number>();
-  const benchmark = load(`name: freeze-one
-agents:
-  north: 127.0.0.1
-  south: 127.0.0.1
-http:
-  host: ${server.url}
-phases:
-  - main:
-      constantRate:
-        usersPerSec: 50
-        duration: 30s
-        scenario:
-          - hit:
-              - httpRequest:
-                  GET: /hello
-`);
-  try {
-    const started = runBenchmark({
-      benchmark,
-      root: root.dir,
-      deployer: observed(deployer, pids),
-      version: VERSION,
-    });
-    const deadline = Date.now() + 20_000;
-    while (served(server, "/hello") < 120) {
-      assert.ok(Date.now() < deadline, "the run did not get going");
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    // SIGSTOP keeps the socket open but silent: only the heartbeat timeout can tell.
-    const frozenAt = Date.now();
-    Deno.kill(pids.get("south")!, "SIGSTOP");
-    const result = await started;
-    const took = Date.now() - frozenAt;
-    assert.ok(took >= 4000 && took < 6500, `the run ended ${took} ms after the freeze`);
-    assert.equal(result.status, "error");
-    assert.match(result.reason ?? "", /south/);
-    const all = JSON.parse(await Deno.readTextFile(`${result.runDir}/all.json`));
-    assert.ok(all.stats.length > 0, "what was recorded before the freeze is written");
-    // The stopped process is killed, not left frozen.
-    assert.deepEqual(await agentProcesses(result.runId, deployer.bus.port), []);
-  } finally {
-    await deployer.close();
-  }
+  // SIGSTOP keeps the socket open but silent: only the heartbeat timeout can tell.
+  const { result, took, all, left } = await loseAgentMidRun("north", "south", "SIGSTOP");
+  assert.ok(took >= 4000 && took < 6500, `the run ended ${took} ms after the freeze`);
+  assert.equal(result.status, "error");
+  assert.match(result.reason ?? "", /south/);
+  assert.ok(all.stats.length > 0, "what was recorded before the freeze is written");
+  // The stopped process is killed, not left frozen.
+  assert.deepEqual(left, []);
 });
 
 const BENCHMARK = bench(`phases:

@@ -19,6 +19,7 @@ import {
   benchYaml,
   hasBinary,
   type RunJson,
+  spawnController,
   testController,
   uploadYaml,
   waitForRun,
@@ -731,40 +732,6 @@ Deno.test("runController: 2 for --tls-cert without --tls-key, 3 naming the addre
     `hf: cannot listen on 127.0.0.1:${busy.server.port}: address already in use\n`,
   );
 });
-
-/** Starts `hf controller --port 0` and reads its URL from the first line of stdout. */
-async function spawnController(root: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", "cli.ts", "controller", "--port", "0", "--root", root],
-    cwd: REPO,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let stdout = "";
-  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  while (!stdout.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stdout += value;
-  }
-  const m = /^hf controller listening on (http:\/\/127\.0\.0\.1:(\d+))\n$/.exec(stdout);
-  // Only on failure: stderr ends when the child does.
-  if (m === null) assert.fail(`unexpected output: ${JSON.stringify(stdout)} ${await stderr}`);
-  return {
-    url: m[1],
-    child,
-    async exit() {
-      for (let r = await reader.read(); !r.done; r = await reader.read()) stdout += r.value;
-      const status = await child.status;
-      clearTimeout(timer);
-      return { status, stdout, stderr: await stderr };
-    },
-  };
-}
 
 Deno.test("hf controller prints its URL, answers /version, and stops on SIGINT and on /shutdown", async () => {
   await using root = await tempDir("hf-controller-cmd-");

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { REPO, tempDir } from "./_helpers.ts";
 import { startExampleServer } from "../../src/example_server/mod.ts";
+import { spawnController } from "../controller/_rest_helpers.ts";
 import { generateKeys, type Sshd, startSshd } from "../deploy/_sshd.ts";
 
 const CLI = `${REPO}cli.ts`;
@@ -120,15 +121,7 @@ Deno.test("hf run with agents: hf deploys itself to two hosts over SSH and split
     clusteredYaml("split", server.url, c.hosts, `${tmp.dir}/agents`, 10),
   );
   const root = `${tmp.dir}/root`;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "run", file, "--quiet", "--root", root, "--accept-new-host-keys"],
-    cwd: REPO,
-    env: hfEnv(c.home),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
+  const out = await hfRun(file, root, c.home, ["--accept-new-host-keys"]).output();
   const stdout = dec.decode(out.stdout), stderr = dec.decode(out.stderr);
   assert.equal(out.code, 0, `exit ${out.code}\n${stdout}\n${stderr}`);
   assert.match(stdout, /main\s+home\s/);
@@ -154,15 +147,7 @@ Deno.test("hf run with agents: an unknown host key is refused unless accepted, b
     file,
     clusteredYaml("hostkey", server.url, c.hosts, `${tmp.dir}/agents`, 1),
   );
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "run", file, "--quiet", "--root", `${tmp.dir}/root`],
-    cwd: REPO,
-    env: hfEnv(c.home),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
+  const out = await hfRun(file, `${tmp.dir}/root`, c.home).output();
   const stderr = dec.decode(out.stderr);
   assert.equal(out.code, 3, stderr);
   assert.match(stderr, /hostkey-(one|two)/);
@@ -170,39 +155,17 @@ Deno.test("hf run with agents: an unknown host key is refused unless accepted, b
   assert.equal(server.stats().requests, 0);
 });
 
-/** `hf controller` as a subprocess on a free port; resolves with its URL once it listens. */
-async function startController(root: string, home: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "controller", "--port", "0", "--root", root, "--accept-new-host-keys"],
+/** `hf run FILE --quiet --root ROOT ARGS…` with HOME = `home`, killed after 60 s. */
+function hfRun(file: string, root: string, home: string, args: string[] = []): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "run", file, "--quiet", "--root", root, ...args],
     cwd: REPO,
     env: hfEnv(home),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let stdout = "";
-  const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
-  while (!stdout.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stdout += value;
-  }
-  const m = /^hf controller listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout);
-  if (m === null) assert.fail(`unexpected output: ${JSON.stringify(stdout)} ${await stderr}`);
-  return {
-    url: m[1],
-    async [Symbol.asyncDispose]() {
-      try {
-        child.kill("SIGINT");
-      } catch { /* exited already */ }
-      await child.status;
-      await reader.cancel();
-      await stderr;
-      clearTimeout(timer);
-    },
-  };
+    signal: AbortSignal.timeout(60_000),
+  });
 }
 
 /** curl with the given arguments; fails the test on a transport error, returns the body. */
@@ -220,7 +183,10 @@ Deno.test("quickstart through hf controller's REST API with curl: two agents ove
   await using tmp = await tempDir("hf-cluster-rest-");
   await using c = await cluster(tmp.dir);
   await using server = startExampleServer({ port: 0 });
-  await using controller = await startController(`${tmp.dir}/root`, c.home);
+  await using controller = await spawnController(`${tmp.dir}/root`, {
+    args: ["--accept-new-host-keys"],
+    env: hfEnv(c.home),
+  });
   const file = `${tmp.dir}/clustered.hf.yaml`;
   await Deno.writeTextFile(
     file,
@@ -277,15 +243,7 @@ Deno.test("an agent killed mid-run: the run fails naming it, keeps its data, lea
     clusteredYaml("crash", server.url, c.hosts, `${tmp.dir}/agents`, 20),
   );
   const root = `${tmp.dir}/root`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "run", file, "--quiet", "--root", root, "--accept-new-host-keys"],
-    cwd: REPO,
-    env: hfEnv(c.home),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).spawn();
+  const child = hfRun(file, root, c.home, ["--accept-new-host-keys"]).spawn();
   const output = child.output();
   // Once the agent runs and the phase has been going for a moment, kill it as a crash would.
   const pattern = "agent .*--name crash-two --run";
