@@ -35,3 +35,12 @@ export function collectParam(
   const [name, value] = parseParam(text);
   return { ...previous, [name]: value };
 }
+
+/** Commander parser of a TCP port option (0 = any free port). */
+export function parsePort(value: string): number {
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port <= 65535)) {
+    throw new InvalidArgumentError(`Invalid port '${value}': expected 0..65535`);
+  }
+  return port;
+}

@@ -5,7 +5,7 @@
  * `GET /shutdown`. Benchmarks without `agents` run in this process; those
  * with `agents` are deployed over SSH and dial back to the bus.
  */
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import type { CreateExecutor } from "../../agent/agent.ts";
 import type { BusServer } from "../../bus/tcp_transport.ts";
 import type { ControllerServer } from "../../controller/rest/server.ts";
@@ -13,6 +13,7 @@ import { defaultRoot } from "../../controller/run_store.ts";
 import { EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from "../exit_codes.ts";
 import type { Output } from "../output.ts";
 import { VERSION } from "../version.ts";
+import { parsePort } from "../params.ts";
 
 export interface ControllerCommandOptions {
   /** Address of the REST API and the bus; default 127.0.0.1. */
@@ -83,14 +84,6 @@ export function addControllerCommand(
         );
       },
     );
-}
-
-function parsePort(value: string): number {
-  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
-  if (!(port <= 65535)) {
-    throw new InvalidArgumentError(`Invalid port '${value}': expected 0..65535`);
-  }
-  return port;
 }
 
 function envPassword(): string | undefined {

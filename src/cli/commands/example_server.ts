@@ -2,10 +2,11 @@
  * `hf example-server [--port 8080] [--host 127.0.0.1] [--stop-on-stdin-close]`:
  * runs the built-in workload server until Ctrl-C (or stdin closes).
  */
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { startExampleServer } from "../../example_server/mod.ts";
 import { EXIT_OK, EXIT_RUN_FAILED } from "../exit_codes.ts";
 import type { Output } from "../output.ts";
+import { parsePort } from "../params.ts";
 
 export interface ExampleServerCommandOptions {
   /** Port to listen on; 0 picks a free one. */
@@ -49,14 +50,6 @@ export function addExampleServerCommand(
         }),
       );
     });
-}
-
-function parsePort(value: string): number {
-  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
-  if (!(port <= 65535)) {
-    throw new InvalidArgumentError(`Invalid port '${value}': expected 0..65535`);
-  }
-  return port;
 }
 
 /** Serves until a signal, the end of stdin (when asked) or `options.signal`; returns the exit code. */
