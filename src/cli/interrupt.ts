@@ -34,3 +34,18 @@ export function interruptOnSigint(
     },
   };
 }
+
+/** SIGINT and SIGTERM call `onSignal` (for servers and agents); `remove()` restores the default. */
+export function onStopSignals(onSignal: (sig: Deno.Signal) => void): { remove(): void } {
+  const added: [Deno.Signal, () => void][] = [];
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    const handler = () => onSignal(sig);
+    try {
+      Deno.addSignalListener(sig, handler);
+      added.push([sig, handler]);
+    } catch {
+      // Not available here (Windows SIGTERM, a test Worker).
+    }
+  }
+  return { remove: () => added.forEach(([sig, h]) => Deno.removeSignalListener(sig, h)) };
+}

@@ -12,6 +12,8 @@ import { dialBus } from "../../bus/tcp_transport.ts";
 import { EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from "../exit_codes.ts";
 import type { Output } from "../output.ts";
 import { VERSION } from "../version.ts";
+import { defaultEngine } from "../engine.ts";
+import { onStopSignals } from "../interrupt.ts";
 
 export interface AgentCommandOptions {
   /** The controller's bus address. */
@@ -107,7 +109,7 @@ export async function runAgent(
   }
   const interrupt = new AbortController();
   let signalled: Deno.Signal | undefined;
-  const signals = onSignals((sig) => {
+  const signals = onStopSignals((sig) => {
     signalled ??= sig;
     interrupt.abort();
   });
@@ -203,25 +205,4 @@ async function readToken(): Promise<string> {
     if (n === 1) bytes.push(one[0]);
   }
   return new TextDecoder().decode(new Uint8Array(bytes)).trim();
-}
-
-/** SIGINT and SIGTERM call `onSignal`; `remove()` restores the default behaviour. */
-function onSignals(onSignal: (sig: Deno.Signal) => void): { remove(): void } {
-  const added: [Deno.Signal, () => void][] = [];
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    const handler = () => onSignal(sig);
-    try {
-      Deno.addSignalListener(sig, handler);
-      added.push([sig, handler]);
-    } catch {
-      // Not available here (Windows SIGTERM, a test Worker).
-    }
-  }
-  return { remove: () => added.forEach(([sig, h]) => Deno.removeSignalListener(sig, h)) };
-}
-
-/** The engine, loaded only when the agent runs (keeps `hf agent --help` quick). */
-async function defaultEngine(): Promise<CreateExecutor> {
-  const engine = await import("../../engine/create_executor.ts");
-  return engine.createExecutor;
 }

@@ -14,6 +14,8 @@ import { EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from "../exi
 import type { Output } from "../output.ts";
 import { VERSION } from "../version.ts";
 import { parsePort } from "../params.ts";
+import { defaultEngine } from "../engine.ts";
+import { onStopSignals } from "../interrupt.ts";
 
 export interface ControllerCommandOptions {
   /** Address of the REST API and the bus; default 127.0.0.1. */
@@ -94,12 +96,6 @@ function envPassword(): string | undefined {
   }
 }
 
-/** The engine, loaded only when the controller starts (keeps other commands quick). */
-async function defaultEngine(): Promise<CreateExecutor> {
-  const engine = await import("../../engine/create_executor.ts");
-  return engine.createExecutor;
-}
-
 function describe(e: unknown): string {
   if (e instanceof Deno.errors.AddrInUse) return "address already in use";
   if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
@@ -107,18 +103,6 @@ function describe(e: unknown): string {
 }
 
 /** SIGINT and SIGTERM call `onSignal`; `remove()` restores the default behaviour. */
-function listenForSignals(onSignal: () => void): { remove(): void } {
-  const added: Deno.Signal[] = [];
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    try {
-      Deno.addSignalListener(sig, onSignal);
-      added.push(sig);
-    } catch {
-      // SIGTERM cannot be listened to on Windows; Ctrl-C still works.
-    }
-  }
-  return { remove: () => added.forEach((sig) => Deno.removeSignalListener(sig, onSignal)) };
-}
 
 /** The address agents dial: the bus's own unless it listens on every interface. */
 function busAddress(bus: BusServer): string {
@@ -195,7 +179,7 @@ export async function runController(
   io.err(`hf controller: agents connect to ${controllerAddress}\n`);
   const stop = () => void server.shutdown();
   let signalled = false;
-  const signals = listenForSignals(() => {
+  const signals = onStopSignals(() => {
     if (signalled) {
       io.err("\nhf controller: interrupted again, exiting without waiting\n");
       Deno.exit(EXIT_INTERRUPTED);

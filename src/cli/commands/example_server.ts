@@ -7,6 +7,7 @@ import { startExampleServer } from "../../example_server/mod.ts";
 import { EXIT_OK, EXIT_RUN_FAILED } from "../exit_codes.ts";
 import type { Output } from "../output.ts";
 import { parsePort } from "../params.ts";
+import { onStopSignals } from "../interrupt.ts";
 
 export interface ExampleServerCommandOptions {
   /** Port to listen on; 0 picks a free one. */
@@ -58,7 +59,7 @@ export async function runExampleServer(
   options: ExampleServerCommandOptions,
 ): Promise<number> {
   const stop = new AbortController();
-  const signals = listenForSignals(() => stop.abort());
+  const signals = onStopSignals(() => stop.abort());
   try {
     let server;
     try {
@@ -82,20 +83,6 @@ export async function runExampleServer(
     stop.abort();
     signals.remove();
   }
-}
-
-/** SIGINT and SIGTERM call `onSignal`; `remove()` restores the default behaviour. */
-function listenForSignals(onSignal: () => void): { remove(): void } {
-  const added: Deno.Signal[] = [];
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    try {
-      Deno.addSignalListener(sig, onSignal);
-      added.push(sig);
-    } catch {
-      // SIGTERM cannot be listened to on Windows; Ctrl-C still works.
-    }
-  }
-  return { remove: () => added.forEach((sig) => Deno.removeSignalListener(sig, onSignal)) };
 }
 
 /** Resolves when stdin reaches its end (or fails), or when `signal` aborts. */

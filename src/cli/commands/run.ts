@@ -28,6 +28,7 @@ import type { Output } from "../output.ts";
 import { collectParam } from "../params.ts";
 import { progressPainter } from "../progress.ts";
 import { VERSION } from "../version.ts";
+import { defaultEngine } from "../engine.ts";
 
 export interface RunCommandOptions {
   /** Template parameters (`-P`). */
@@ -141,12 +142,6 @@ function noColor(): boolean {
   } catch {
     return false;
   }
-}
-
-/** The engine, loaded only when a run needs it (keeps `hf validate` quick). */
-async function defaultEngine(): Promise<CreateExecutor> {
-  const engine = await import("../../engine/create_executor.ts");
-  return engine.createExecutor;
 }
 
 /** The TCP bus and the SSH deployer of a clustered `hf run`; disposing closes both. */

@@ -22,6 +22,7 @@ import {
 } from "../wrk/options.ts";
 import { formatWrkHeader, formatWrkReport } from "../wrk/report.ts";
 import { ThreadStats } from "../wrk/thread_stats.ts";
+import { defaultEngine } from "../engine.ts";
 
 /** What the façade runs on; tests replace parts of it. */
 export interface WrkDependencies {
@@ -84,10 +85,6 @@ function define(program: Command, kind: WrkKind, io: Output, done: (code: number
 export function addWrkCommands(program: Command, io: Output, done: (code: number) => void): void {
   define(program, "wrk", io, done);
   define(program, "wrk2", io, done);
-}
-
-async function defaultEngine(): Promise<CreateExecutor> {
-  return (await import("../../engine/create_executor.ts")).createExecutor;
 }
 
 /** Runs the façade's benchmark and prints wrk's report; returns the exit code. */
